@@ -1,0 +1,175 @@
+// Copyright 2026 ByteChef
+//
+// Licensed under the ByteChef Enterprise License (the "License"); you may not use this
+// file except in compliance with the License. The License is in LICENSE-ENTERPRISE.md.
+
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/bytechefhq/bytechef-ee/internal/identity"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
+)
+
+// APIKeyDTO is an API key as listed: never the secret.
+type APIKeyDTO struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Scopes     []string   `json:"scopes"`
+	Prefix     string     `json:"prefix"`
+	Last4      string     `json:"last4"`
+	CreatedAt  time.Time  `json:"created_at"`
+	RotatedAt  *time.Time `json:"rotated_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+// APIKeySecretDTO is the create/rotate answer: the only time the secret is shown.
+type APIKeySecretDTO struct {
+	APIKeyDTO
+	Secret string `json:"secret"`
+}
+
+func apiKeyDTO(k identity.APIKey) APIKeyDTO {
+	scopes := make([]string, len(k.Scopes))
+	for i, s := range k.Scopes {
+		scopes[i] = string(s)
+	}
+	return APIKeyDTO{ID: k.ID.String(), Name: k.Name, Scopes: scopes, Prefix: k.Prefix, Last4: k.Last4,
+		CreatedAt: k.CreatedAt.UTC(), RotatedAt: utcPtr(k.RotatedAt), LastUsedAt: utcPtr(k.LastUsedAt), RevokedAt: utcPtr(k.RevokedAt)}
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// APIKeyRoutes serves /api/v1/api-keys (admin scope).
+type APIKeyRoutes struct {
+	IDs *identity.Service
+}
+
+// Register mounts the API key routes.
+func (h APIKeyRoutes) Register(r *Router) {
+	g := r.Org.Group("/api-keys", requireScope(identity.ScopeAdmin))
+	g.POST("", r.Idempotent, h.create)
+	g.GET("", h.list(r))
+	g.GET("/:id", h.get)
+	g.POST("/:id/rotate", h.rotate)
+	g.DELETE("/:id", h.revoke)
+}
+
+type createKeyRequest struct {
+	Name   string   `json:"name"`
+	Scopes []string `json:"scopes"`
+}
+
+func (h APIKeyRoutes) create(c *gin.Context) {
+	var req createKeyRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	key, secret, err := h.IDs.CreateAPIKey(c.Request.Context(), orgOf(c).ID, identity.CreateKeyInput{Name: req.Name, Scopes: req.Scopes})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/api-keys/"+key.ID.String())
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, APIKeySecretDTO{APIKeyDTO: apiKeyDTO(key), Secret: secret})
+}
+
+type keyListFilters struct {
+	IncludeRevoked bool `json:"r"`
+}
+
+func (h APIKeyRoutes) list(r *Router) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		f := keyListFilters{IncludeRevoked: c.Query("include_revoked") == "true"}
+		var after uuid.UUID
+		limit, first, err := pageParams(c, r.Cursors, "api-keys:"+orgOf(c).ID.String(), f, &after)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		var afterp *uuid.UUID
+		if !first {
+			afterp = &after
+		}
+		keys, err := h.IDs.ListAPIKeys(c.Request.Context(), orgOf(c).ID, afterp, limit+1, f.IncludeRevoked)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		full := len(keys) > limit
+		if full {
+			keys = keys[:limit]
+		}
+		out := List[APIKeyDTO]{Data: make([]APIKeyDTO, len(keys))}
+		for i, k := range keys {
+			out.Data[i] = apiKeyDTO(k)
+		}
+		if full {
+			if out.NextCursor, err = nextCursor(r.Cursors, "api-keys:"+orgOf(c).ID.String(), f, true, keys[len(keys)-1].ID); err != nil {
+				fail(c, err)
+				return
+			}
+		}
+		c.JSON(http.StatusOK, out)
+	}
+}
+
+// pathID parses an id path parameter; a malformed id is simply not found (no oracle).
+func pathID(c *gin.Context, what string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, errcode.New(errcode.NotFound, "%s not found", what)
+	}
+	return id, nil
+}
+
+func (h APIKeyRoutes) get(c *gin.Context) {
+	id, err := pathID(c, "api key")
+	if err == nil {
+		var key identity.APIKey
+		if key, err = h.IDs.GetAPIKey(c.Request.Context(), orgOf(c).ID, id); err == nil {
+			c.JSON(http.StatusOK, apiKeyDTO(key))
+			return
+		}
+	}
+	fail(c, err)
+}
+
+func (h APIKeyRoutes) rotate(c *gin.Context) {
+	id, err := pathID(c, "api key")
+	if err == nil {
+		var key identity.APIKey
+		var secret string
+		if key, secret, err = h.IDs.RotateAPIKey(c.Request.Context(), orgOf(c).ID, id); err == nil {
+			c.Header("Cache-Control", "no-store")
+			c.JSON(http.StatusOK, APIKeySecretDTO{APIKeyDTO: apiKeyDTO(key), Secret: secret})
+			return
+		}
+	}
+	fail(c, err)
+}
+
+func (h APIKeyRoutes) revoke(c *gin.Context) {
+	id, err := pathID(c, "api key")
+	if err == nil {
+		if _, err = h.IDs.RevokeAPIKey(c.Request.Context(), orgOf(c).ID, id); err == nil {
+			c.Status(http.StatusNoContent)
+			return
+		}
+	}
+	fail(c, err)
+}

@@ -1,0 +1,142 @@
+// Copyright 2026 ByteChef
+//
+// Licensed under the ByteChef Enterprise License (the "License"); you may not use this
+// file except in compliance with the License. The License is in LICENSE-ENTERPRISE.md.
+
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
+)
+
+// readBody reads the request body under the route's limit: 413 when over it.
+func readBody(c *gin.Context) ([]byte, error) {
+	limit := c.GetInt64(ctxBodyLimit)
+	if limit <= 0 {
+		limit = 1 << 20
+	}
+	if c.Request.ContentLength > limit {
+		return nil, errcode.New(errcode.TooLarge, "the request body is larger than %d bytes", limit)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, limit))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, errcode.New(errcode.TooLarge, "the request body is larger than %d bytes", limit)
+	}
+	if err != nil {
+		return nil, errcode.New(errcode.MalformedJSON, "the request body could not be read")
+	}
+	// Put it back so later readers (e.g. idempotency replay detection) see the same bytes.
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
+}
+
+// bindJSON decodes a JSON request body into dst strictly: the content type must be JSON,
+// unknown fields are refused, the text must be valid UTF-8 without NUL characters (Postgres
+// cannot store them), and trailing data is an error. Errors name the offset or the field.
+func bindJSON(c *gin.Context, dst any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return errcode.New(errcode.UnsupportedMedia, "the request body must be application/json")
+		}
+	} else {
+		return errcode.New(errcode.UnsupportedMedia, "a Content-Type: application/json header is required")
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeStrict(body, dst)
+}
+
+// decodeStrict is bindJSON's decoder, separate so it can be fuzzed without HTTP.
+func decodeStrict(body []byte, dst any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errcode.New(errcode.MalformedJSON, "the request body is empty")
+	}
+	if !utf8.Valid(body) {
+		return errcode.New(errcode.MalformedJSON, "the request body is not valid UTF-8")
+	}
+	if off := nulOffset(body); off >= 0 {
+		return errcode.New(errcode.MalformedJSON, "NUL characters are not accepted (at offset %d)", off)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err, body)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errcode.New(errcode.MalformedJSON, "unexpected data after the JSON value at offset %d", dec.InputOffset())
+	}
+	return nil
+}
+
+func jsonError(err error, body []byte) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return errcode.New(errcode.MalformedJSON, "malformed JSON at offset %d: %s", se.Offset, se.Error())
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "(body)"
+		}
+		return &errcode.Error{Code: errcode.Validation, Message: "the request is invalid",
+			Fields: []errcode.FieldError{{Field: field, Message: fmt.Sprintf("must be %s, got %s", jsonKind(te.Type.String()), te.Value)}}}
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return errcode.New(errcode.MalformedJSON, "malformed JSON: unexpected end at offset %d", len(body))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &errcode.Error{Code: errcode.Validation, Message: "the request is invalid",
+			Fields: []errcode.FieldError{{Field: name, Message: "unknown field"}}}
+	default:
+		return errcode.New(errcode.MalformedJSON, "malformed JSON: %s", err.Error())
+	}
+}
+
+func jsonKind(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case strings.HasPrefix(goType, "map["), strings.HasPrefix(goType, "struct"), strings.Contains(goType, "."):
+		return "an object"
+	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"), strings.HasPrefix(goType, "float"):
+		return "a number"
+	case goType == "bool":
+		return "a boolean"
+	case goType == "string", goType == "*string":
+		return "a string"
+	}
+	return goType
+}
+
+// nulOffset finds a raw NUL byte or a \u0000 escape outside an escaped backslash.
+func nulOffset(b []byte) int {
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case 0:
+			return i
+		case '\\':
+			if i+5 < len(b) && b[i+1] == 'u' && string(b[i+2:i+6]) == "0000" {
+				return i
+			}
+			i++ // skip the escaped character, so "\\u0000" (a literal backslash) is fine
+		}
+	}
+	return -1
+}

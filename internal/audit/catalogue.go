@@ -1,0 +1,17 @@
+// Copyright 2026 ByteChef
+//
+// Licensed under the ByteChef Enterprise License (the "License"); you may not use this
+// file except in compliance with the License. The License is in LICENSE-ENTERPRISE.md.
+
+package audit
+
+// Catalogue maps every event type the product itself emits to its category. Types are dotted
+// resource.action names. Ingested events may use other types but must name a category.
+var Catalogue = map[string]Category{
+	"organization.created": Organization,
+	"organization.updated": Organization,
+	"organization.deleted": Organization,
+	"api_key.created":      Credentials,
+	"api_key.rotated":      Credentials,
+	"api_key.revoked":      Credentials,
+}
