@@ -25,7 +25,9 @@ const PartitionMonthsAhead = 3
 
 func provider(pool *pgxpool.Pool) (*goose.Provider, *sql.DB, error) {
 	sqlDB := stdlib.OpenDBFromPool(pool)
-	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, db.Migrations)
+	// Out-of-order application lets features developed in parallel number their migrations
+	// in their own ranges without breaking databases that already ran a later one.
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, db.Migrations, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		_ = sqlDB.Close()
 		return nil, nil, fmt.Errorf("migrations: %w", err)
