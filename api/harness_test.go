@@ -26,8 +26,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/bytechefhq/bytechef-ee/internal/identity"
 	"github.com/bytechefhq/bytechef-ee/internal/idempotency"
+	"github.com/bytechefhq/bytechef-ee/internal/identity"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/config"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/cursor"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/database"
@@ -222,4 +222,3 @@ func (h *harness) newOrg(slug string) (orgID, adminKey string) {
 	require.Equal(h.t, http.StatusCreated, key.Code, "%s", key.Body)
 	return orgID, key.JSON(h.t)["secret"].(string)
 }
-
