@@ -38,9 +38,10 @@ type Store struct {
 	creds   aws.CredentialsProvider
 }
 
-// New builds a Store from the configuration, using the AWS default credential chain.
-func New(ctx context.Context, cfg config.Config) (*Store, error) {
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(cfg.S3Region))
+// New builds a Store from the configuration, using the AWS default credential chain unless
+// opts say otherwise (tests pass static credentials).
+func New(ctx context.Context, cfg config.Config, opts ...func(*awsconfig.LoadOptions) error) (*Store, error) {
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, append([]func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(cfg.S3Region)}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("blob: load AWS configuration: %w", err)
 	}
