@@ -1,0 +1,252 @@
+// Copyright 2026 ByteChef
+//
+// Licensed under the ByteChef Enterprise License (the "License"); you may not use this
+// file except in compliance with the License. The License is in LICENSE-ENTERPRISE.md.
+
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/cost"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
+)
+
+// Limits of rule conditions.
+const (
+	// MaxConditionLen bounds the source text of a condition.
+	MaxConditionLen = 16 << 10
+	// CostBudget is the largest static cost estimate accepted at save and the runtime cost
+	// limit of every evaluation. The estimate assumes inputs up to maxInputSize.
+	CostBudget = 10_000_000
+	// maxInputSize is the size hint for strings, lists and maps that come from a call: no
+	// evaluation body is larger than the 1 MiB request limit, so nothing inside it is either.
+	maxInputSize = 1 << 20
+	// maxCollectionSize is the size hint for collections from a call: a JSON element takes
+	// at least two bytes ("0,"), so a 1 MiB body holds at most half a million of them.
+	maxCollectionSize = maxInputSize / 2
+	// EvalTimeout bounds one condition's evaluation (checked inside comprehensions).
+	EvalTimeout = 50 * time.Millisecond
+)
+
+// Compiler turns rule conditions into programs with the CEL environment of SPEC §5.1. PRE
+// rules compile in an environment without `output`, so referring to it is a type error at
+// the position of the reference.
+type Compiler struct {
+	pre, post *cel.Env
+}
+
+// NewCompiler builds the two environments. It only fails on a programming error.
+func NewCompiler() (*Compiler, error) {
+	common := []cel.EnvOption{
+		cel.Variable("args", cel.MapType(cel.StringType, cel.DynType)),
+		cel.Variable("tool_name", cel.StringType),
+		cel.Variable("server_id", cel.StringType),
+		cel.Variable("user", cel.MapType(cel.StringType, cel.StringType)),
+		cel.Variable("workspace", cel.MapType(cel.StringType, cel.StringType)),
+		// agent is a map or null, so it is dynamically typed: `agent != null && agent.name == "x"`.
+		cel.Variable("agent", cel.DynType),
+		cel.Variable("now", cel.TimestampType),
+		cel.OptionalTypes(),
+		// JSON integers arrive as int or uint (above int64) and decimals as double; comparing
+		// across them must work like numbers do, exactly.
+		cel.CrossTypeNumericComparisons(true),
+		cel.DefaultUTCTimeZone(true),
+	}
+	pre, err := cel.NewEnv(common...)
+	if err != nil {
+		return nil, err
+	}
+	post, err := pre.Extend(cel.Variable("output", cel.DynType))
+	if err != nil {
+		return nil, err
+	}
+	return &Compiler{pre: pre, post: post}, nil
+}
+
+// Program is a compiled condition.
+type Program struct {
+	prg  cel.Program
+	Cost cost.CostEstimate
+}
+
+// CompileError is a condition that cannot be saved; Message carries the CEL error text with
+// line and column.
+type CompileError struct {
+	Message string
+	Line    int
+	Column  int
+}
+
+func (e *CompileError) Error() string { return e.Message }
+
+// Compile checks and plans a condition for a phase: syntax and type errors, a non-bool
+// result, `output` in a PRE rule, and a static cost estimate over CostBudget are refused
+// with their position.
+func (c *Compiler) Compile(phase Phase, src string) (*Program, error) {
+	if strings.TrimSpace(src) == "" {
+		return nil, &CompileError{Message: "condition is required", Line: 1, Column: 1}
+	}
+	if len(src) > MaxConditionLen {
+		return nil, &CompileError{Message: fmt.Sprintf("condition is longer than %d bytes", MaxConditionLen), Line: 1, Column: 1}
+	}
+	env := c.post
+	if phase == PreExecution {
+		env = c.pre
+	}
+	checked, iss := env.Compile(src)
+	if iss != nil && iss.Err() != nil {
+		ce := &CompileError{Message: strings.TrimSpace(iss.Err().Error()), Line: 1, Column: 1}
+		if errs := iss.Errors(); len(errs) > 0 {
+			ce.Line, ce.Column = errs[0].Location.Line(), errs[0].Location.Column()+1
+		}
+		if phase == PreExecution && strings.Contains(ce.Message, "undeclared reference to 'output'") {
+			ce.Message = "`output` is only available in POST_EXECUTION rules: " + ce.Message
+		}
+		return nil, ce
+	}
+	line, col := startOf(checked)
+	if !checked.OutputType().IsExactType(cel.BoolType) {
+		return nil, &CompileError{Line: line, Column: col, Message: fmt.Sprintf(
+			"ERROR: <input>:%d:%d: the condition must evaluate to bool, not %s (compare explicitly, e.g. `... == true`)",
+			line, col, checked.OutputType())}
+	}
+	est, err := env.EstimateCost(checked, sizeHints{})
+	if err != nil {
+		return nil, &CompileError{Line: line, Column: col, Message: "ERROR: <input>: cost estimate failed: " + err.Error()}
+	}
+	if est.Max > CostBudget {
+		return nil, &CompileError{Line: line, Column: col, Message: fmt.Sprintf(
+			"ERROR: <input>:%d:%d: the condition's estimated cost (up to %d) exceeds the budget of %d; avoid nested comprehensions over args",
+			line, col, est.Max, CostBudget)}
+	}
+	prg, err := env.Program(checked,
+		cel.EvalOptions(cel.OptOptimize),
+		cel.CostLimit(CostBudget),
+		cel.InterruptCheckFrequency(64),
+	)
+	if err != nil {
+		return nil, &CompileError{Line: line, Column: col, Message: "ERROR: <input>: " + err.Error()}
+	}
+	return &Program{prg: prg, Cost: est}, nil
+}
+
+func startOf(a *cel.Ast) (int, int) {
+	n := a.NativeRep()
+	loc := n.SourceInfo().GetStartLocation(n.Expr().ID())
+	if loc.Line() <= 0 {
+		return 1, 1
+	}
+	return loc.Line(), loc.Column() + 1
+}
+
+// sizeHints bounds the size of every value that comes from a call, so the static estimate
+// is finite and comprehensions over args are priced by the largest input we accept.
+type sizeHints struct{}
+
+func (sizeHints) EstimateSize(n cost.AstNode) *cost.SizeEstimate {
+	p := n.Path()
+	if len(p) == 0 {
+		return nil
+	}
+	switch p[0] {
+	case "args", "output", "user", "workspace", "agent", "tool_name", "server_id":
+		max := uint64(maxInputSize)
+		if k := n.Type().Kind(); k == types.ListKind || k == types.MapKind {
+			max = maxCollectionSize
+		}
+		return &cost.SizeEstimate{Min: 0, Max: max}
+	}
+	return nil
+}
+
+func (sizeHints) EstimateCallCost(string, string, *cost.AstNode, []cost.AstNode) *cost.CallEstimate {
+	return nil
+}
+
+// ErrNotBool is a condition that produced a non-bool value at runtime (only possible with
+// dynamic values that the checker could not see through).
+var ErrNotBool = errors.New("the condition did not evaluate to bool")
+
+// activation is the per-call variable set, converted to CEL values once per call and shared
+// by every program evaluated for it.
+type activation struct {
+	args, user, workspace, agent, now, output ref.Val
+	hasOutput                                 bool
+	toolName, serverID                        ref.Val
+}
+
+func newActivation(call *Call) *activation {
+	a := types.DefaultTypeAdapter
+	args := call.Args
+	if args == nil {
+		args = map[string]any{}
+	}
+	act := &activation{
+		args:     a.NativeToValue(args),
+		toolName: types.String(call.ToolName),
+		serverID: types.String(call.ServerID),
+		user: a.NativeToValue(map[string]string{"id": call.User.ID, "email": call.User.Email, "role": call.User.Role,
+			"group_id": call.User.GroupID, "group_name": call.User.GroupName}),
+		workspace: a.NativeToValue(map[string]string{"id": call.Workspace.ID, "name": call.Workspace.Name}),
+		agent:     types.NullValue,
+		now:       types.Timestamp{Time: call.Now.UTC()},
+		output:    types.NullValue,
+		hasOutput: call.Phase == PostExecution,
+	}
+	if call.Agent != nil {
+		act.agent = a.NativeToValue(map[string]string{"id": call.Agent.ID, "name": call.Agent.Name})
+	}
+	if call.HasOutput {
+		act.output = a.NativeToValue(call.Output)
+	}
+	return act
+}
+
+// ResolveName implements interpreter.Activation.
+func (a *activation) ResolveName(name string) (any, bool) {
+	switch name {
+	case "args":
+		return a.args, true
+	case "tool_name":
+		return a.toolName, true
+	case "server_id":
+		return a.serverID, true
+	case "user":
+		return a.user, true
+	case "workspace":
+		return a.workspace, true
+	case "agent":
+		return a.agent, true
+	case "now":
+		return a.now, true
+	case "output":
+		if a.hasOutput {
+			return a.output, true
+		}
+	}
+	return nil, false
+}
+
+// Parent implements interpreter.Activation.
+func (a *activation) Parent() interpreter.Activation { return nil }
+
+// eval runs one program; a non-bool result is an error (fail-closed upstream).
+func (p *Program) eval(ctx context.Context, act *activation) (bool, error) {
+	out, _, err := p.prg.ContextEval(ctx, act)
+	if err != nil {
+		return false, err
+	}
+	b, ok := out.(types.Bool)
+	if !ok {
+		return false, ErrNotBool
+	}
+	return bool(b), nil
+}
