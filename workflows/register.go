@@ -45,7 +45,18 @@ type Activities struct {
 
 // Register registers the workflows and activities of the enabled features on w.
 func Register(w worker.Registry, a Activities) {
+	RegisterWorkflows(w, a)
+	RegisterActivities(w, a)
+}
+
+// RegisterWorkflows registers the workflows of the enabled features (a nil member of a means
+// the feature is off). The replay tests use it with a workflow replayer.
+func RegisterWorkflows(w worker.WorkflowRegistry, a Activities) {
 	w.RegisterWorkflowWithOptions(MaintenanceWorkflow, workflow.RegisterOptions{Name: WorkflowMaintenance})
+}
+
+// RegisterActivities registers the activities of the enabled features.
+func RegisterActivities(w worker.ActivityRegistry, a Activities) {
 	w.RegisterActivityWithOptions(a.Maintenance.EnsureAuditPartitions, activity.RegisterOptions{Name: ActivityEnsureAuditPartitions})
 	w.RegisterActivityWithOptions(a.Maintenance.ExpireIdempotencyRecords, activity.RegisterOptions{Name: ActivityExpireIdempotency})
 }
