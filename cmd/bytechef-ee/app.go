@@ -100,6 +100,9 @@ func coreModule() fx.Option {
 func featureModules(cfg config.Config) []fx.Option {
 	var mods []fx.Option
 	_ = cfg // features are added here as they are built
+	if cfg.Features.AuditLogs {
+		mods = append(mods, auditFeature())
+	}
 	return mods
 }
 

@@ -13,6 +13,167 @@ import (
 	"github.com/google/uuid"
 )
 
+const auditArchiveDelete = `-- name: AuditArchiveDelete :exec
+DELETE FROM audit_archive WHERE org_id = $1 AND day = $2 AND part = $3
+`
+
+type AuditArchiveDeleteParams struct {
+	OrgID uuid.UUID
+	Day   time.Time
+	Part  int32
+}
+
+func (q *Queries) AuditArchiveDelete(ctx context.Context, arg AuditArchiveDeleteParams) error {
+	_, err := q.db.Exec(ctx, auditArchiveDelete, arg.OrgID, arg.Day, arg.Part)
+	return err
+}
+
+const auditArchiveExpired = `-- name: AuditArchiveExpired :many
+SELECT org_id, day, part, object_key, manifest_key, row_count, min_occurred_at, max_occurred_at, sha256, size_bytes, chain_head, chain_block, created_at FROM audit_archive WHERE org_id = $1 AND day < $2 ORDER BY day, part
+`
+
+type AuditArchiveExpiredParams struct {
+	OrgID     uuid.UUID
+	BeforeDay time.Time
+}
+
+func (q *Queries) AuditArchiveExpired(ctx context.Context, arg AuditArchiveExpiredParams) ([]AuditArchive, error) {
+	rows, err := q.db.Query(ctx, auditArchiveExpired, arg.OrgID, arg.BeforeDay)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditArchive{}
+	for rows.Next() {
+		var i AuditArchive
+		if err := rows.Scan(
+			&i.OrgID,
+			&i.Day,
+			&i.Part,
+			&i.ObjectKey,
+			&i.ManifestKey,
+			&i.RowCount,
+			&i.MinOccurredAt,
+			&i.MaxOccurredAt,
+			&i.Sha256,
+			&i.SizeBytes,
+			&i.ChainHead,
+			&i.ChainBlock,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditArchiveInsert = `-- name: AuditArchiveInsert :exec
+INSERT INTO audit_archive (org_id, day, part, object_key, manifest_key, row_count, min_occurred_at,
+    max_occurred_at, sha256, size_bytes, chain_head, chain_block)
+VALUES ($1, $2, $3, $4, $5, $6, $7,
+    $8, $9, $10, $11, $12)
+`
+
+type AuditArchiveInsertParams struct {
+	OrgID         uuid.UUID
+	Day           time.Time
+	Part          int32
+	ObjectKey     string
+	ManifestKey   string
+	RowCount      int32
+	MinOccurredAt time.Time
+	MaxOccurredAt time.Time
+	Sha256        string
+	SizeBytes     int64
+	ChainHead     string
+	ChainBlock    int64
+}
+
+func (q *Queries) AuditArchiveInsert(ctx context.Context, arg AuditArchiveInsertParams) error {
+	_, err := q.db.Exec(ctx, auditArchiveInsert,
+		arg.OrgID,
+		arg.Day,
+		arg.Part,
+		arg.ObjectKey,
+		arg.ManifestKey,
+		arg.RowCount,
+		arg.MinOccurredAt,
+		arg.MaxOccurredAt,
+		arg.Sha256,
+		arg.SizeBytes,
+		arg.ChainHead,
+		arg.ChainBlock,
+	)
+	return err
+}
+
+const auditArchiveNextPart = `-- name: AuditArchiveNextPart :one
+SELECT (coalesce(max(part), 0) + 1)::int AS part FROM audit_archive WHERE org_id = $1 AND day = $2
+`
+
+type AuditArchiveNextPartParams struct {
+	OrgID uuid.UUID
+	Day   time.Time
+}
+
+func (q *Queries) AuditArchiveNextPart(ctx context.Context, arg AuditArchiveNextPartParams) (int32, error) {
+	row := q.db.QueryRow(ctx, auditArchiveNextPart, arg.OrgID, arg.Day)
+	var part int32
+	err := row.Scan(&part)
+	return part, err
+}
+
+const auditArchiveRange = `-- name: AuditArchiveRange :many
+SELECT org_id, day, part, object_key, manifest_key, row_count, min_occurred_at, max_occurred_at, sha256, size_bytes, chain_head, chain_block, created_at FROM audit_archive
+WHERE org_id = $1 AND max_occurred_at >= $2 AND min_occurred_at < $3
+ORDER BY day DESC, part
+`
+
+type AuditArchiveRangeParams struct {
+	OrgID  uuid.UUID
+	FromAt time.Time
+	ToAt   time.Time
+}
+
+// Cold objects whose rows may fall in [from_at, to_at).
+func (q *Queries) AuditArchiveRange(ctx context.Context, arg AuditArchiveRangeParams) ([]AuditArchive, error) {
+	rows, err := q.db.Query(ctx, auditArchiveRange, arg.OrgID, arg.FromAt, arg.ToAt)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditArchive{}
+	for rows.Next() {
+		var i AuditArchive
+		if err := rows.Scan(
+			&i.OrgID,
+			&i.Day,
+			&i.Part,
+			&i.ObjectKey,
+			&i.ManifestKey,
+			&i.RowCount,
+			&i.MinOccurredAt,
+			&i.MaxOccurredAt,
+			&i.Sha256,
+			&i.SizeBytes,
+			&i.ChainHead,
+			&i.ChainBlock,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const auditEnsurePartitions = `-- name: AuditEnsurePartitions :one
 SELECT ensure_audit_partitions($1::date, $2::int)::int AS created
 `
@@ -27,6 +188,267 @@ func (q *Queries) AuditEnsurePartitions(ctx context.Context, arg AuditEnsurePart
 	var created int32
 	err := row.Scan(&created)
 	return created, err
+}
+
+const auditEventByCorrelation = `-- name: AuditEventByCorrelation :many
+SELECT id, occurred_at, event_type, category, actor_user_id, actor_type, actor_ip, user_agent, session_id, org_id, workspace_id, target_entity_type, target_entity_id, action_data, correlation_id, seq, ingested_at, xid, pii_salt, pii_digest, data_digest, pseudonymised_at FROM audit_event
+WHERE org_id = $1 AND correlation_id = $2
+ORDER BY occurred_at, id
+LIMIT $3
+`
+
+type AuditEventByCorrelationParams struct {
+	OrgID         uuid.UUID
+	CorrelationID *uuid.UUID
+	Lim           int32
+}
+
+func (q *Queries) AuditEventByCorrelation(ctx context.Context, arg AuditEventByCorrelationParams) ([]AuditEvent, error) {
+	rows, err := q.db.Query(ctx, auditEventByCorrelation, arg.OrgID, arg.CorrelationID, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditEvent{}
+	for rows.Next() {
+		var i AuditEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.OccurredAt,
+			&i.EventType,
+			&i.Category,
+			&i.ActorUserID,
+			&i.ActorType,
+			&i.ActorIp,
+			&i.UserAgent,
+			&i.SessionID,
+			&i.OrgID,
+			&i.WorkspaceID,
+			&i.TargetEntityType,
+			&i.TargetEntityID,
+			&i.ActionData,
+			&i.CorrelationID,
+			&i.Seq,
+			&i.IngestedAt,
+			&i.Xid,
+			&i.PiiSalt,
+			&i.PiiDigest,
+			&i.DataDigest,
+			&i.PseudonymisedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+type AuditEventCopyParams struct {
+	ID               uuid.UUID
+	OccurredAt       time.Time
+	EventType        string
+	Category         string
+	ActorUserID      *uuid.UUID
+	ActorType        string
+	ActorIp          *netip.Addr
+	UserAgent        *string
+	SessionID        *string
+	OrgID            uuid.UUID
+	WorkspaceID      *uuid.UUID
+	TargetEntityType string
+	TargetEntityID   string
+	ActionData       []byte
+	CorrelationID    *uuid.UUID
+}
+
+const auditEventDayBatch = `-- name: AuditEventDayBatch :many
+SELECT id, occurred_at, event_type, category, actor_user_id, actor_type, actor_ip, user_agent, session_id, org_id, workspace_id, target_entity_type, target_entity_id, action_data, correlation_id, seq, ingested_at, xid, pii_salt, pii_digest, data_digest, pseudonymised_at FROM audit_event
+WHERE org_id = $1 AND occurred_at >= $2 AND occurred_at < $3
+  AND (xid, seq) > ($4::bigint, $5::bigint)
+  AND (xid, seq) <= ($6::bigint, $7::bigint)
+ORDER BY xid, seq
+LIMIT $8
+`
+
+type AuditEventDayBatchParams struct {
+	OrgID    uuid.UUID
+	DayStart time.Time
+	DayEnd   time.Time
+	AfterXid int64
+	AfterSeq int64
+	HeadXid  int64
+	HeadSeq  int64
+	Lim      int32
+}
+
+// Sealed rows of one UTC day in chain order, after a position (for parts).
+func (q *Queries) AuditEventDayBatch(ctx context.Context, arg AuditEventDayBatchParams) ([]AuditEvent, error) {
+	rows, err := q.db.Query(ctx, auditEventDayBatch,
+		arg.OrgID,
+		arg.DayStart,
+		arg.DayEnd,
+		arg.AfterXid,
+		arg.AfterSeq,
+		arg.HeadXid,
+		arg.HeadSeq,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditEvent{}
+	for rows.Next() {
+		var i AuditEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.OccurredAt,
+			&i.EventType,
+			&i.Category,
+			&i.ActorUserID,
+			&i.ActorType,
+			&i.ActorIp,
+			&i.UserAgent,
+			&i.SessionID,
+			&i.OrgID,
+			&i.WorkspaceID,
+			&i.TargetEntityType,
+			&i.TargetEntityID,
+			&i.ActionData,
+			&i.CorrelationID,
+			&i.Seq,
+			&i.IngestedAt,
+			&i.Xid,
+			&i.PiiSalt,
+			&i.PiiDigest,
+			&i.DataDigest,
+			&i.PseudonymisedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditEventDeleteIDs = `-- name: AuditEventDeleteIDs :execrows
+DELETE FROM audit_event
+WHERE org_id = $1 AND occurred_at >= $2 AND occurred_at < $3 AND id = ANY($4::uuid[])
+`
+
+type AuditEventDeleteIDsParams struct {
+	OrgID    uuid.UUID
+	DayStart time.Time
+	DayEnd   time.Time
+	Ids      []uuid.UUID
+}
+
+func (q *Queries) AuditEventDeleteIDs(ctx context.Context, arg AuditEventDeleteIDsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, auditEventDeleteIDs,
+		arg.OrgID,
+		arg.DayStart,
+		arg.DayEnd,
+		arg.Ids,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const auditEventGet = `-- name: AuditEventGet :one
+SELECT id, occurred_at, event_type, category, actor_user_id, actor_type, actor_ip, user_agent, session_id, org_id, workspace_id, target_entity_type, target_entity_id, action_data, correlation_id, seq, ingested_at, xid, pii_salt, pii_digest, data_digest, pseudonymised_at FROM audit_event WHERE org_id = $1 AND occurred_at = $2 AND id = $3
+`
+
+type AuditEventGetParams struct {
+	OrgID      uuid.UUID
+	OccurredAt time.Time
+	ID         uuid.UUID
+}
+
+// With occurred_at from the registry this is one probe in one partition.
+func (q *Queries) AuditEventGet(ctx context.Context, arg AuditEventGetParams) (AuditEvent, error) {
+	row := q.db.QueryRow(ctx, auditEventGet, arg.OrgID, arg.OccurredAt, arg.ID)
+	var i AuditEvent
+	err := row.Scan(
+		&i.ID,
+		&i.OccurredAt,
+		&i.EventType,
+		&i.Category,
+		&i.ActorUserID,
+		&i.ActorType,
+		&i.ActorIp,
+		&i.UserAgent,
+		&i.SessionID,
+		&i.OrgID,
+		&i.WorkspaceID,
+		&i.TargetEntityType,
+		&i.TargetEntityID,
+		&i.ActionData,
+		&i.CorrelationID,
+		&i.Seq,
+		&i.IngestedAt,
+		&i.Xid,
+		&i.PiiSalt,
+		&i.PiiDigest,
+		&i.DataDigest,
+		&i.PseudonymisedAt,
+	)
+	return i, err
+}
+
+const auditEventIDClaim = `-- name: AuditEventIDClaim :exec
+INSERT INTO audit_event_id (org_id, id, occurred_at) VALUES ($1, $2, $3)
+`
+
+type AuditEventIDClaimParams struct {
+	OrgID      uuid.UUID
+	ID         uuid.UUID
+	OccurredAt time.Time
+}
+
+func (q *Queries) AuditEventIDClaim(ctx context.Context, arg AuditEventIDClaimParams) error {
+	_, err := q.db.Exec(ctx, auditEventIDClaim, arg.OrgID, arg.ID, arg.OccurredAt)
+	return err
+}
+
+const auditEventIDLookup = `-- name: AuditEventIDLookup :one
+SELECT occurred_at FROM audit_event_id WHERE org_id = $1 AND id = $2
+`
+
+type AuditEventIDLookupParams struct {
+	OrgID uuid.UUID
+	ID    uuid.UUID
+}
+
+func (q *Queries) AuditEventIDLookup(ctx context.Context, arg AuditEventIDLookupParams) (time.Time, error) {
+	row := q.db.QueryRow(ctx, auditEventIDLookup, arg.OrgID, arg.ID)
+	var occurred_at time.Time
+	err := row.Scan(&occurred_at)
+	return occurred_at, err
+}
+
+const auditEventIDPurge = `-- name: AuditEventIDPurge :execrows
+DELETE FROM audit_event_id WHERE org_id = $1 AND occurred_at < $2
+`
+
+type AuditEventIDPurgeParams struct {
+	OrgID  uuid.UUID
+	Before time.Time
+}
+
+func (q *Queries) AuditEventIDPurge(ctx context.Context, arg AuditEventIDPurgeParams) (int64, error) {
+	result, err := q.db.Exec(ctx, auditEventIDPurge, arg.OrgID, arg.Before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const auditEventInsert = `-- name: AuditEventInsert :exec
@@ -75,8 +497,103 @@ func (q *Queries) AuditEventInsert(ctx context.Context, arg AuditEventInsertPara
 	return err
 }
 
+const auditEventList = `-- name: AuditEventList :many
+SELECT id, occurred_at, event_type, category, actor_user_id, actor_type, actor_ip, user_agent, session_id, org_id, workspace_id, target_entity_type, target_entity_id, action_data, correlation_id, seq, ingested_at, xid, pii_salt, pii_digest, data_digest, pseudonymised_at FROM audit_event
+WHERE org_id = $1
+  AND (cardinality($2::text[]) = 0 OR event_type = ANY($2::text[]))
+  AND ($3::text IS NULL OR category = $3::text)
+  AND ($4::timestamptz IS NULL OR occurred_at >= $4::timestamptz)
+  AND ($5::timestamptz IS NULL OR occurred_at < $5::timestamptz)
+  AND ($6::uuid IS NULL OR actor_user_id = $6::uuid)
+  AND ($7::text IS NULL OR target_entity_type = $7::text)
+  AND ($8::text IS NULL OR target_entity_id = $8::text)
+  AND ($9::uuid IS NULL OR workspace_id = $9::uuid)
+  AND ($10::uuid IS NULL OR correlation_id = $10::uuid)
+  AND ($11::text IS NULL OR to_tsvector('simple', action_data) @@ plainto_tsquery('simple', $11::text))
+  AND ($12::timestamptz IS NULL
+       OR (occurred_at, id) < ($12::timestamptz, $13::uuid))
+ORDER BY occurred_at DESC, id DESC
+LIMIT $14
+`
+
+type AuditEventListParams struct {
+	OrgID            uuid.UUID
+	EventTypes       []string
+	Category         *string
+	FromAt           *time.Time
+	ToAt             *time.Time
+	ActorUserID      *uuid.UUID
+	TargetEntityType *string
+	TargetEntityID   *string
+	WorkspaceID      *uuid.UUID
+	CorrelationID    *uuid.UUID
+	Q                *string
+	BeforeAt         *time.Time
+	BeforeID         *uuid.UUID
+	Lim              int32
+}
+
+// Newest first with a keyset position on (occurred_at, id); every filter is optional.
+func (q *Queries) AuditEventList(ctx context.Context, arg AuditEventListParams) ([]AuditEvent, error) {
+	rows, err := q.db.Query(ctx, auditEventList,
+		arg.OrgID,
+		arg.EventTypes,
+		arg.Category,
+		arg.FromAt,
+		arg.ToAt,
+		arg.ActorUserID,
+		arg.TargetEntityType,
+		arg.TargetEntityID,
+		arg.WorkspaceID,
+		arg.CorrelationID,
+		arg.Q,
+		arg.BeforeAt,
+		arg.BeforeID,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditEvent{}
+	for rows.Next() {
+		var i AuditEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.OccurredAt,
+			&i.EventType,
+			&i.Category,
+			&i.ActorUserID,
+			&i.ActorType,
+			&i.ActorIp,
+			&i.UserAgent,
+			&i.SessionID,
+			&i.OrgID,
+			&i.WorkspaceID,
+			&i.TargetEntityType,
+			&i.TargetEntityID,
+			&i.ActionData,
+			&i.CorrelationID,
+			&i.Seq,
+			&i.IngestedAt,
+			&i.Xid,
+			&i.PiiSalt,
+			&i.PiiDigest,
+			&i.DataDigest,
+			&i.PseudonymisedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const auditEventListByOrg = `-- name: AuditEventListByOrg :many
-SELECT id, occurred_at, event_type, category, actor_user_id, actor_type, actor_ip, user_agent, session_id, org_id, workspace_id, target_entity_type, target_entity_id, action_data, correlation_id, seq, ingested_at FROM audit_event
+SELECT id, occurred_at, event_type, category, actor_user_id, actor_type, actor_ip, user_agent, session_id, org_id, workspace_id, target_entity_type, target_entity_id, action_data, correlation_id, seq, ingested_at, xid, pii_salt, pii_digest, data_digest, pseudonymised_at FROM audit_event
 WHERE org_id = $1
 ORDER BY occurred_at DESC, id DESC
 LIMIT $2
@@ -87,7 +604,7 @@ type AuditEventListByOrgParams struct {
 	Limit int32
 }
 
-// Newest first; used by tests and the admin trail until the full audit query lands.
+// Newest first; used by tests and the admin trail.
 func (q *Queries) AuditEventListByOrg(ctx context.Context, arg AuditEventListByOrgParams) ([]AuditEvent, error) {
 	rows, err := q.db.Query(ctx, auditEventListByOrg, arg.OrgID, arg.Limit)
 	if err != nil {
@@ -115,6 +632,11 @@ func (q *Queries) AuditEventListByOrg(ctx context.Context, arg AuditEventListByO
 			&i.CorrelationID,
 			&i.Seq,
 			&i.IngestedAt,
+			&i.Xid,
+			&i.PiiSalt,
+			&i.PiiDigest,
+			&i.DataDigest,
+			&i.PseudonymisedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -124,4 +646,478 @@ func (q *Queries) AuditEventListByOrg(ctx context.Context, arg AuditEventListByO
 		return nil, err
 	}
 	return items, nil
+}
+
+const auditEventRange = `-- name: AuditEventRange :many
+SELECT id, occurred_at, event_type, category, actor_user_id, actor_type, actor_ip, user_agent, session_id, org_id, workspace_id, target_entity_type, target_entity_id, action_data, correlation_id, seq, ingested_at, xid, pii_salt, pii_digest, data_digest, pseudonymised_at FROM audit_event
+WHERE org_id = $1
+  AND (xid, seq) >= ($2::bigint, $3::bigint)
+  AND (xid, seq) <= ($4::bigint, $5::bigint)
+ORDER BY xid, seq
+`
+
+type AuditEventRangeParams struct {
+	OrgID    uuid.UUID
+	FirstXid int64
+	FirstSeq int64
+	LastXid  int64
+	LastSeq  int64
+}
+
+// The rows of one sealed block (inclusive (xid, seq) bounds), in chain order.
+func (q *Queries) AuditEventRange(ctx context.Context, arg AuditEventRangeParams) ([]AuditEvent, error) {
+	rows, err := q.db.Query(ctx, auditEventRange,
+		arg.OrgID,
+		arg.FirstXid,
+		arg.FirstSeq,
+		arg.LastXid,
+		arg.LastSeq,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditEvent{}
+	for rows.Next() {
+		var i AuditEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.OccurredAt,
+			&i.EventType,
+			&i.Category,
+			&i.ActorUserID,
+			&i.ActorType,
+			&i.ActorIp,
+			&i.UserAgent,
+			&i.SessionID,
+			&i.OrgID,
+			&i.WorkspaceID,
+			&i.TargetEntityType,
+			&i.TargetEntityID,
+			&i.ActionData,
+			&i.CorrelationID,
+			&i.Seq,
+			&i.IngestedAt,
+			&i.Xid,
+			&i.PiiSalt,
+			&i.PiiDigest,
+			&i.DataDigest,
+			&i.PseudonymisedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditEventRegisterIDs = `-- name: AuditEventRegisterIDs :many
+INSERT INTO audit_event_id (org_id, id, occurred_at)
+SELECT $1::uuid, unnest($2::uuid[]), unnest($3::timestamptz[])
+ON CONFLICT DO NOTHING
+RETURNING id
+`
+
+type AuditEventRegisterIDsParams struct {
+	OrgID       uuid.UUID
+	Ids         []uuid.UUID
+	OccurredAts []time.Time
+}
+
+// Claims client ids for the org and returns the ones that were new; the rest are duplicates.
+// A concurrent batch with the same id waits on the unique index, so exactly one wins.
+func (q *Queries) AuditEventRegisterIDs(ctx context.Context, arg AuditEventRegisterIDsParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, auditEventRegisterIDs, arg.OrgID, arg.Ids, arg.OccurredAts)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditEventStream = `-- name: AuditEventStream :many
+SELECT id, occurred_at, event_type, category, actor_user_id, actor_type, actor_ip, user_agent, session_id, org_id, workspace_id, target_entity_type, target_entity_id, action_data, correlation_id, seq, ingested_at, xid, pii_salt, pii_digest, data_digest, pseudonymised_at FROM audit_event
+WHERE org_id = $1
+  AND (xid, seq) > ($2::bigint, $3::bigint)
+  AND xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+ORDER BY xid, seq
+LIMIT $4
+`
+
+type AuditEventStreamParams struct {
+	OrgID    uuid.UUID
+	AfterXid int64
+	AfterSeq int64
+	Lim      int32
+}
+
+// Ingestion order is (xid, seq). Only rows of transactions older than every transaction still
+// in flight are handed out: a later commit can then never land behind the caller's cursor.
+func (q *Queries) AuditEventStream(ctx context.Context, arg AuditEventStreamParams) ([]AuditEvent, error) {
+	rows, err := q.db.Query(ctx, auditEventStream,
+		arg.OrgID,
+		arg.AfterXid,
+		arg.AfterSeq,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditEvent{}
+	for rows.Next() {
+		var i AuditEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.OccurredAt,
+			&i.EventType,
+			&i.Category,
+			&i.ActorUserID,
+			&i.ActorType,
+			&i.ActorIp,
+			&i.UserAgent,
+			&i.SessionID,
+			&i.OrgID,
+			&i.WorkspaceID,
+			&i.TargetEntityType,
+			&i.TargetEntityID,
+			&i.ActionData,
+			&i.CorrelationID,
+			&i.Seq,
+			&i.IngestedAt,
+			&i.Xid,
+			&i.PiiSalt,
+			&i.PiiDigest,
+			&i.DataDigest,
+			&i.PseudonymisedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditHotDays = `-- name: AuditHotDays :many
+SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date AS day
+FROM audit_event
+WHERE org_id = $1 AND occurred_at < $2
+ORDER BY day
+`
+
+type AuditHotDaysParams struct {
+	OrgID  uuid.UUID
+	Cutoff time.Time
+}
+
+// UTC days that still have hot rows older than the cutoff.
+func (q *Queries) AuditHotDays(ctx context.Context, arg AuditHotDaysParams) ([]time.Time, error) {
+	rows, err := q.db.Query(ctx, auditHotDays, arg.OrgID, arg.Cutoff)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []time.Time{}
+	for rows.Next() {
+		var day time.Time
+		if err := rows.Scan(&day); err != nil {
+			return nil, err
+		}
+		items = append(items, day)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditRetentionGet = `-- name: AuditRetentionGet :one
+SELECT org_id, hot_days, retention_days, version, updated_at FROM audit_retention WHERE org_id = $1
+`
+
+func (q *Queries) AuditRetentionGet(ctx context.Context, orgID uuid.UUID) (AuditRetention, error) {
+	row := q.db.QueryRow(ctx, auditRetentionGet, orgID)
+	var i AuditRetention
+	err := row.Scan(
+		&i.OrgID,
+		&i.HotDays,
+		&i.RetentionDays,
+		&i.Version,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const auditRetentionOrgs = `-- name: AuditRetentionOrgs :many
+SELECT o.id AS org_id,
+       coalesce(r.hot_days, $1::int)::int AS hot_days,
+       coalesce(r.retention_days, $2::int)::int AS retention_days
+FROM organization o LEFT JOIN audit_retention r ON r.org_id = o.id
+WHERE o.deleted_at IS NULL AND o.region = $3
+ORDER BY o.id
+`
+
+type AuditRetentionOrgsParams struct {
+	DefaultHotDays       int32
+	DefaultRetentionDays int32
+	Region               string
+}
+
+type AuditRetentionOrgsRow struct {
+	OrgID         uuid.UUID
+	HotDays       int32
+	RetentionDays int32
+}
+
+// Every live org of this region with its effective policy (defaults when it has none).
+func (q *Queries) AuditRetentionOrgs(ctx context.Context, arg AuditRetentionOrgsParams) ([]AuditRetentionOrgsRow, error) {
+	rows, err := q.db.Query(ctx, auditRetentionOrgs, arg.DefaultHotDays, arg.DefaultRetentionDays, arg.Region)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditRetentionOrgsRow{}
+	for rows.Next() {
+		var i AuditRetentionOrgsRow
+		if err := rows.Scan(&i.OrgID, &i.HotDays, &i.RetentionDays); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditRetentionUpsert = `-- name: AuditRetentionUpsert :one
+INSERT INTO audit_retention (org_id, hot_days, retention_days)
+VALUES ($1, $2, $3)
+ON CONFLICT (org_id) DO UPDATE
+SET hot_days = EXCLUDED.hot_days, retention_days = EXCLUDED.retention_days,
+    version = audit_retention.version + CASE WHEN audit_retention.hot_days = EXCLUDED.hot_days
+        AND audit_retention.retention_days = EXCLUDED.retention_days THEN 0 ELSE 1 END,
+    updated_at = CASE WHEN audit_retention.hot_days = EXCLUDED.hot_days
+        AND audit_retention.retention_days = EXCLUDED.retention_days THEN audit_retention.updated_at ELSE now() END
+RETURNING org_id, hot_days, retention_days, version, updated_at
+`
+
+type AuditRetentionUpsertParams struct {
+	OrgID         uuid.UUID
+	HotDays       int32
+	RetentionDays int32
+}
+
+func (q *Queries) AuditRetentionUpsert(ctx context.Context, arg AuditRetentionUpsertParams) (AuditRetention, error) {
+	row := q.db.QueryRow(ctx, auditRetentionUpsert, arg.OrgID, arg.HotDays, arg.RetentionDays)
+	var i AuditRetention
+	err := row.Scan(
+		&i.OrgID,
+		&i.HotDays,
+		&i.RetentionDays,
+		&i.Version,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const auditSealGet = `-- name: AuditSealGet :one
+SELECT org_id, block_no, first_xid, first_seq, last_xid, last_seq, event_count, min_occurred_at, max_occurred_at, prev_hash, hash, sealed_at FROM audit_seal WHERE org_id = $1 AND block_no = $2
+`
+
+type AuditSealGetParams struct {
+	OrgID   uuid.UUID
+	BlockNo int64
+}
+
+func (q *Queries) AuditSealGet(ctx context.Context, arg AuditSealGetParams) (AuditSeal, error) {
+	row := q.db.QueryRow(ctx, auditSealGet, arg.OrgID, arg.BlockNo)
+	var i AuditSeal
+	err := row.Scan(
+		&i.OrgID,
+		&i.BlockNo,
+		&i.FirstXid,
+		&i.FirstSeq,
+		&i.LastXid,
+		&i.LastSeq,
+		&i.EventCount,
+		&i.MinOccurredAt,
+		&i.MaxOccurredAt,
+		&i.PrevHash,
+		&i.Hash,
+		&i.SealedAt,
+	)
+	return i, err
+}
+
+const auditSealHead = `-- name: AuditSealHead :one
+SELECT org_id, block_no, first_xid, first_seq, last_xid, last_seq, event_count, min_occurred_at, max_occurred_at, prev_hash, hash, sealed_at FROM audit_seal WHERE org_id = $1 ORDER BY block_no DESC LIMIT 1
+`
+
+func (q *Queries) AuditSealHead(ctx context.Context, orgID uuid.UUID) (AuditSeal, error) {
+	row := q.db.QueryRow(ctx, auditSealHead, orgID)
+	var i AuditSeal
+	err := row.Scan(
+		&i.OrgID,
+		&i.BlockNo,
+		&i.FirstXid,
+		&i.FirstSeq,
+		&i.LastXid,
+		&i.LastSeq,
+		&i.EventCount,
+		&i.MinOccurredAt,
+		&i.MaxOccurredAt,
+		&i.PrevHash,
+		&i.Hash,
+		&i.SealedAt,
+	)
+	return i, err
+}
+
+const auditSealInsert = `-- name: AuditSealInsert :exec
+INSERT INTO audit_seal (org_id, block_no, first_xid, first_seq, last_xid, last_seq, event_count,
+    min_occurred_at, max_occurred_at, prev_hash, hash)
+VALUES ($1, $2, $3, $4, $5, $6, $7,
+    $8, $9, $10, $11)
+`
+
+type AuditSealInsertParams struct {
+	OrgID         uuid.UUID
+	BlockNo       int64
+	FirstXid      int64
+	FirstSeq      int64
+	LastXid       int64
+	LastSeq       int64
+	EventCount    int32
+	MinOccurredAt time.Time
+	MaxOccurredAt time.Time
+	PrevHash      []byte
+	Hash          []byte
+}
+
+func (q *Queries) AuditSealInsert(ctx context.Context, arg AuditSealInsertParams) error {
+	_, err := q.db.Exec(ctx, auditSealInsert,
+		arg.OrgID,
+		arg.BlockNo,
+		arg.FirstXid,
+		arg.FirstSeq,
+		arg.LastXid,
+		arg.LastSeq,
+		arg.EventCount,
+		arg.MinOccurredAt,
+		arg.MaxOccurredAt,
+		arg.PrevHash,
+		arg.Hash,
+	)
+	return err
+}
+
+const auditSealLock = `-- name: AuditSealLock :exec
+SELECT pg_advisory_xact_lock(hashtextextended(concat('audit_seal:', $1::uuid), 0))
+`
+
+// Serialises sealers of one org (only sealers; writers never take it).
+func (q *Queries) AuditSealLock(ctx context.Context, orgID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, auditSealLock, orgID)
+	return err
+}
+
+const auditSealOverlapping = `-- name: AuditSealOverlapping :many
+SELECT org_id, block_no, first_xid, first_seq, last_xid, last_seq, event_count, min_occurred_at, max_occurred_at, prev_hash, hash, sealed_at FROM audit_seal
+WHERE org_id = $1 AND max_occurred_at >= $2 AND min_occurred_at < $3
+  AND block_no > $4
+ORDER BY block_no
+LIMIT $5
+`
+
+type AuditSealOverlappingParams struct {
+	OrgID      uuid.UUID
+	FromAt     time.Time
+	ToAt       time.Time
+	AfterBlock int64
+	Lim        int32
+}
+
+// Blocks holding events in [from_at, to_at), in chain order.
+func (q *Queries) AuditSealOverlapping(ctx context.Context, arg AuditSealOverlappingParams) ([]AuditSeal, error) {
+	rows, err := q.db.Query(ctx, auditSealOverlapping,
+		arg.OrgID,
+		arg.FromAt,
+		arg.ToAt,
+		arg.AfterBlock,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditSeal{}
+	for rows.Next() {
+		var i AuditSeal
+		if err := rows.Scan(
+			&i.OrgID,
+			&i.BlockNo,
+			&i.FirstXid,
+			&i.FirstSeq,
+			&i.LastXid,
+			&i.LastSeq,
+			&i.EventCount,
+			&i.MinOccurredAt,
+			&i.MaxOccurredAt,
+			&i.PrevHash,
+			&i.Hash,
+			&i.SealedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditUnsealedCount = `-- name: AuditUnsealedCount :one
+SELECT count(*)::bigint FROM audit_event
+WHERE org_id = $1 AND (xid, seq) > ($2::bigint, $3::bigint)
+  AND occurred_at >= $4 AND occurred_at < $5
+`
+
+type AuditUnsealedCountParams struct {
+	OrgID    uuid.UUID
+	AfterXid int64
+	AfterSeq int64
+	FromAt   time.Time
+	ToAt     time.Time
+}
+
+func (q *Queries) AuditUnsealedCount(ctx context.Context, arg AuditUnsealedCountParams) (int64, error) {
+	row := q.db.QueryRow(ctx, auditUnsealedCount,
+		arg.OrgID,
+		arg.AfterXid,
+		arg.AfterSeq,
+		arg.FromAt,
+		arg.ToAt,
+	)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
 }

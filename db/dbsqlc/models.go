@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type ApiKey struct {
@@ -24,6 +25,68 @@ type ApiKey struct {
 	RotatedAt  *time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	MemberID   *uuid.UUID
+}
+
+type AppClaim struct {
+	ID                  uuid.UUID
+	OrgID               uuid.UUID
+	Provider            string
+	ExternalWorkspaceID string
+	DisplayName         string
+	Enabled             bool
+	Version             int32
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+type AppRule struct {
+	ID            uuid.UUID
+	OrgID         uuid.UUID
+	Name          string
+	Description   string
+	Phase         string
+	Action        string
+	TargetType    string
+	TargetID      string
+	ScopeServerID string
+	ScopeTools    []string
+	Condition     string
+	Priority      int32
+	Tags          []string
+	Enabled       bool
+	Mode          string
+	Tests         []byte
+	ExternalKey   *string
+	Version       int32
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+type AppRuleVersion struct {
+	OrgID     uuid.UUID
+	RuleID    uuid.UUID
+	Version   int32
+	Change    string
+	Actor     string
+	Snapshot  []byte
+	CreatedAt time.Time
+}
+
+type AuditArchive struct {
+	OrgID         uuid.UUID
+	Day           time.Time
+	Part          int32
+	ObjectKey     string
+	ManifestKey   string
+	RowCount      int32
+	MinOccurredAt time.Time
+	MaxOccurredAt time.Time
+	Sha256        string
+	SizeBytes     int64
+	ChainHead     string
+	ChainBlock    int64
+	CreatedAt     time.Time
 }
 
 type AuditEvent struct {
@@ -44,6 +107,111 @@ type AuditEvent struct {
 	CorrelationID    *uuid.UUID
 	Seq              int64
 	IngestedAt       time.Time
+	Xid              int64
+	PiiSalt          []byte
+	PiiDigest        []byte
+	DataDigest       []byte
+	PseudonymisedAt  *time.Time
+}
+
+type AuditEventID struct {
+	OrgID      uuid.UUID
+	ID         uuid.UUID
+	OccurredAt time.Time
+}
+
+type AuditRetention struct {
+	OrgID         uuid.UUID
+	HotDays       int32
+	RetentionDays int32
+	Version       int32
+	UpdatedAt     time.Time
+}
+
+type AuditSeal struct {
+	OrgID         uuid.UUID
+	BlockNo       int64
+	FirstXid      int64
+	FirstSeq      int64
+	LastXid       int64
+	LastSeq       int64
+	EventCount    int32
+	MinOccurredAt time.Time
+	MaxOccurredAt time.Time
+	PrevHash      []byte
+	Hash          []byte
+	SealedAt      time.Time
+}
+
+type DataExport struct {
+	ID            uuid.UUID
+	OrgID         uuid.UUID
+	Type          string
+	Status        string
+	RangeFrom     time.Time
+	RangeTo       time.Time
+	WorkspaceIds  []uuid.UUID
+	Snapshot      string
+	SnapshotAt    time.Time
+	ObjectKey     string
+	RowsWritten   int64
+	RowsEstimated *int64
+	RowCount      *int64
+	SizeBytes     *int64
+	Sha256        *string
+	Error         *string
+	RequestedBy   string
+	CreatedAt     time.Time
+	StartedAt     *time.Time
+	FinishedAt    *time.Time
+	FileDeletedAt *time.Time
+}
+
+type Domain struct {
+	ID                uuid.UUID
+	OrgID             uuid.UUID
+	Domain            string
+	VerificationToken string
+	VerifiedAt        *time.Time
+	Version           int32
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+type DomainRestriction struct {
+	ID        uuid.UUID
+	OrgID     uuid.UUID
+	Provider  string
+	Domains   []string
+	Version   int32
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+type ExecutionEvent struct {
+	OrgID           uuid.UUID
+	ExecutionID     string
+	WorkflowID      string
+	WorkflowName    *string
+	WorkflowVersion *int32
+	ProjectID       *string
+	ProjectName     *string
+	WorkspaceID     *uuid.UUID
+	WorkspaceName   *string
+	UserID          *uuid.UUID
+	UserEmail       *string
+	AgentID         *string
+	TriggerType     *string
+	Status          string
+	StartedAt       time.Time
+	FinishedAt      *time.Time
+	DurationMs      *int64
+	Credits         pgtype.Numeric
+	CostUsd         pgtype.Numeric
+	ErrorCode       *string
+	ErrorMessage    *string
+	IngestXid       pgtype.Uint64
+	IngestedAt      time.Time
 }
 
 type IdempotencyRecord struct {
@@ -64,6 +232,23 @@ type InstanceSecret struct {
 	CreatedAt time.Time
 }
 
+type Member struct {
+	ID                uuid.UUID
+	OrgID             uuid.UUID
+	UserID            uuid.UUID
+	Email             string
+	Name              string
+	Role              string
+	Status            string
+	Source            string
+	PermissionGroupID uuid.UUID
+	ExternalKey       *string
+	Version           int32
+	StatusChangedAt   *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
 type Organization struct {
 	ID          uuid.UUID
 	Slug        string
@@ -75,4 +260,124 @@ type Organization struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	DeletedAt   *time.Time
+	PurgeAfter  *time.Time
+	PurgedAt    *time.Time
+}
+
+type PermissionGroup struct {
+	ID                  uuid.UUID
+	OrgID               uuid.UUID
+	Name                string
+	Description         string
+	IsDefault           bool
+	Priority            int32
+	FeatureRestrictions []byte
+	RateLimits          []byte
+	OauthScopeAllowlist []byte
+	ComponentDenylist   []string
+	ExternalKey         *string
+	Version             int32
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+type PolicyToolCall struct {
+	ID            uuid.UUID
+	OrgID         uuid.UUID
+	OccurredAt    time.Time
+	Phase         string
+	UserID        uuid.UUID
+	AgentID       *string
+	WorkspaceID   uuid.UUID
+	ServerID      string
+	ToolName      string
+	Args          []byte
+	Output        []byte
+	Caller        []byte
+	ExecutionID   *string
+	CorrelationID *uuid.UUID
+	Decision      string
+	Reason        string
+	Tags          []string
+	Matched       []byte
+}
+
+type ToolCallEvent struct {
+	OrgID        uuid.UUID
+	ToolCallID   string
+	OccurredAt   time.Time
+	ExecutionID  *string
+	WorkflowID   *string
+	AgentID      *string
+	WorkspaceID  *uuid.UUID
+	ProjectID    *string
+	UserID       *uuid.UUID
+	UserEmail    *string
+	Component    string
+	Action       string
+	Status       string
+	DurationMs   *int64
+	Credits      pgtype.Numeric
+	CostUsd      pgtype.Numeric
+	ErrorCode    *string
+	ErrorMessage *string
+	IngestXid    pgtype.Uint64
+	IngestedAt   time.Time
+}
+
+type UsageEvent struct {
+	OrgID        uuid.UUID
+	UsageID      string
+	OccurredAt   time.Time
+	Category     string
+	UserID       *uuid.UUID
+	UserEmail    *string
+	WorkspaceID  *uuid.UUID
+	ProjectID    *string
+	WorkflowID   *string
+	ExecutionID  *string
+	Provider     *string
+	Model        *string
+	InputTokens  *int64
+	OutputTokens *int64
+	Credits      pgtype.Numeric
+	CostUsd      pgtype.Numeric
+	IngestXid    pgtype.Uint64
+	IngestedAt   time.Time
+}
+
+type WorkflowConfig struct {
+	OrgID          uuid.UUID
+	WorkflowID     string
+	Version        int32
+	Kind           string
+	Name           string
+	WorkspaceID    *uuid.UUID
+	ProjectID      *string
+	CreatedByEmail *string
+	Model          *string
+	SystemPrompt   *string
+	ComponentsJson []byte
+	DefinitionJson []byte
+	ContentSha256  []byte
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	IngestXid      pgtype.Uint64
+}
+
+type Workspace struct {
+	ID          uuid.UUID
+	OrgID       uuid.UUID
+	Name        string
+	ExternalKey *string
+	Version     int32
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type WorkspaceMember struct {
+	OrgID       uuid.UUID
+	WorkspaceID uuid.UUID
+	MemberID    uuid.UUID
+	CreatedAt   time.Time
 }

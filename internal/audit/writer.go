@@ -63,9 +63,15 @@ func Record(ctx context.Context, q *dbsqlc.Queries, ev Event) error {
 	if m.SessionID != "" {
 		sid = &m.SessionID
 	}
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	// Claim the id in the registry ingestion deduplicates against, so no client batch can
+	// ever store another event under it.
+	if err := q.AuditEventIDClaim(ctx, dbsqlc.AuditEventIDClaimParams{OrgID: ev.OrgID, ID: id, OccurredAt: at}); err != nil {
+		return err
+	}
 	return q.AuditEventInsert(ctx, dbsqlc.AuditEventInsertParams{
 		ID:               id,
-		OccurredAt:       time.Now().UTC(),
+		OccurredAt:       at,
 		EventType:        ev.Type,
 		Category:         string(cat),
 		ActorUserID:      m.ActorUserID,

@@ -1,0 +1,26 @@
+// Copyright 2026 ByteChef
+//
+// Licensed under the ByteChef Enterprise License (the "License"); you may not use this
+// file except in compliance with the License. The License is in LICENSE-ENTERPRISE.md.
+
+package audit
+
+import (
+	"log/slog"
+
+	"go.uber.org/fx"
+
+	"github.com/bytechefhq/bytechef-ee/internal/platform/blob"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/database"
+)
+
+// Module provides the audit feature's service and metrics (BYTECHEF_AUDIT_LOGS_ENABLED). The
+// in-transaction writer, Record, needs none of it and stays part of the core.
+var Module = fx.Module("audit",
+	fx.Provide(
+		NewMetrics,
+		func(db database.DB, store *blob.Store, m *Metrics, log *slog.Logger) *Service {
+			return NewService(db, store, m, log)
+		},
+	),
+)
