@@ -27,6 +27,8 @@ type APIKeyDTO struct {
 	RotatedAt  *time.Time `json:"rotated_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
+	// MemberID is the member the key acts for; suspending the member revokes the key.
+	MemberID *string `json:"member_id"`
 }
 
 // APIKeySecretDTO is the create/rotate answer: the only time the secret is shown.
@@ -40,8 +42,13 @@ func apiKeyDTO(k identity.APIKey) APIKeyDTO {
 	for i, s := range k.Scopes {
 		scopes[i] = string(s)
 	}
-	return APIKeyDTO{ID: k.ID.String(), Name: k.Name, Scopes: scopes, Prefix: k.Prefix, Last4: k.Last4,
+	dto := APIKeyDTO{ID: k.ID.String(), Name: k.Name, Scopes: scopes, Prefix: k.Prefix, Last4: k.Last4,
 		CreatedAt: k.CreatedAt.UTC(), RotatedAt: utcPtr(k.RotatedAt), LastUsedAt: utcPtr(k.LastUsedAt), RevokedAt: utcPtr(k.RevokedAt)}
+	if k.MemberID != nil {
+		m := k.MemberID.String()
+		dto.MemberID = &m
+	}
+	return dto
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -68,8 +75,9 @@ func (h APIKeyRoutes) Register(r *Router) {
 }
 
 type createKeyRequest struct {
-	Name   string   `json:"name"`
-	Scopes []string `json:"scopes"`
+	Name     string   `json:"name"`
+	Scopes   []string `json:"scopes"`
+	MemberID *string  `json:"member_id"`
 }
 
 func (h APIKeyRoutes) create(c *gin.Context) {
@@ -78,7 +86,12 @@ func (h APIKeyRoutes) create(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	key, secret, err := h.IDs.CreateAPIKey(c.Request.Context(), orgOf(c).ID, identity.CreateKeyInput{Name: req.Name, Scopes: req.Scopes})
+	member, err := parseOptID("member_id", req.MemberID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	key, secret, err := h.IDs.CreateAPIKey(c.Request.Context(), orgOf(c).ID, identity.CreateKeyInput{Name: req.Name, Scopes: req.Scopes, MemberID: member})
 	if err != nil {
 		fail(c, err)
 		return

@@ -28,6 +28,7 @@ import (
 
 	"github.com/bytechefhq/bytechef-ee/internal/idempotency"
 	"github.com/bytechefhq/bytechef-ee/internal/identity"
+	"github.com/bytechefhq/bytechef-ee/internal/orgadmin"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/config"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/cursor"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/database"
@@ -86,7 +87,9 @@ func newHarness(t *testing.T, overrides map[string]string, extra ...routesFunc) 
 	h := &harness{t: t, pool: pool, cfg: cfg, ids: identity.NewService(pool, cfg)}
 	key, err := database.InstanceSecret(context.Background(), pool, "cursor")
 	require.NoError(t, err)
-	routes := []Routes{OrgRoutes{IDs: h.ids, MultiOrg: cfg.Features.Organizations}, APIKeyRoutes{IDs: h.ids}}
+	admin := orgadmin.NewService(pool, cfg)
+	routes := []Routes{OrgRoutes{IDs: h.ids, MultiOrg: cfg.Features.Organizations}, APIKeyRoutes{IDs: h.ids},
+		WorkspaceRoutes{Admin: admin}, MemberRoutes{Admin: admin}, GroupRoutes{Admin: admin}, DomainRoutes{Admin: admin}, SettingsRoutes{Admin: admin}}
 	for _, f := range extra {
 		routes = append(routes, f(h)...)
 	}

@@ -68,6 +68,28 @@ func (h OrgRoutes) Register(r *Router) {
 	r.Admin.GET("/orgs", h.list(r))
 	r.Admin.GET("/orgs/:id", h.get)
 	r.Admin.PATCH("/orgs/:id", h.update)
+	r.Admin.DELETE("/orgs/:id", h.delete)
+}
+
+// OrgDeletionDTO answers an org deletion: gone now, data purged after purge_after.
+type OrgDeletionDTO struct {
+	ID         string    `json:"id"`
+	Slug       string    `json:"slug"`
+	Status     string    `json:"status"`
+	DeletedAt  time.Time `json:"deleted_at"`
+	PurgeAfter time.Time `json:"purge_after"`
+}
+
+// delete soft-deletes an org; ?confirm= must repeat its slug. The data is removed after the
+// grace period by OrgPurgeWorkflow, so the answer is 202.
+func (h OrgRoutes) delete(c *gin.Context) {
+	d, err := h.IDs.DeleteOrg(c.Request.Context(), c.Param("id"), c.Query("confirm"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, OrgDeletionDTO{ID: d.Org.ID.String(), Slug: d.Org.Slug, Status: "DELETED",
+		DeletedAt: d.DeletedAt.UTC(), PurgeAfter: d.PurgeAfter.UTC()})
 }
 
 type createOrgRequest struct {

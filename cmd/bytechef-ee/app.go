@@ -22,6 +22,7 @@ import (
 	"github.com/bytechefhq/bytechef-ee/api"
 	"github.com/bytechefhq/bytechef-ee/internal/idempotency"
 	"github.com/bytechefhq/bytechef-ee/internal/identity"
+	"github.com/bytechefhq/bytechef-ee/internal/orgadmin"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/blob"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/config"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/cursor"
@@ -91,6 +92,13 @@ func coreModule() fx.Option {
 				return api.OrgRoutes{IDs: s, MultiOrg: cfg.Features.Organizations}
 			}, fx.ResultTags(`group:"routes"`)),
 			fx.Annotate(func(s *identity.Service) api.Routes { return api.APIKeyRoutes{IDs: s} }, fx.ResultTags(`group:"routes"`)),
+			// Organization administration (SPEC §3.1) is part of the always-on admin core.
+			orgadmin.NewService,
+			fx.Annotate(func(s *orgadmin.Service) api.Routes { return api.WorkspaceRoutes{Admin: s} }, fx.ResultTags(`group:"routes"`)),
+			fx.Annotate(func(s *orgadmin.Service) api.Routes { return api.MemberRoutes{Admin: s} }, fx.ResultTags(`group:"routes"`)),
+			fx.Annotate(func(s *orgadmin.Service) api.Routes { return api.GroupRoutes{Admin: s} }, fx.ResultTags(`group:"routes"`)),
+			fx.Annotate(func(s *orgadmin.Service) api.Routes { return api.DomainRoutes{Admin: s} }, fx.ResultTags(`group:"routes"`)),
+			fx.Annotate(func(s *orgadmin.Service) api.Routes { return api.SettingsRoutes{Admin: s} }, fx.ResultTags(`group:"routes"`)),
 		),
 	)
 }

@@ -45,7 +45,7 @@ func (q *Queries) APIKeyAuthenticate(ctx context.Context, secretHash []byte) (AP
 }
 
 const aPIKeyGet = `-- name: APIKeyGet :one
-SELECT id, org_id, name, scopes, prefix, last4, secret_hash, created_by, created_at, rotated_at, last_used_at, revoked_at FROM api_key WHERE org_id = $1 AND id = $2
+SELECT id, org_id, name, scopes, prefix, last4, secret_hash, created_by, created_at, rotated_at, last_used_at, revoked_at, member_id FROM api_key WHERE org_id = $1 AND id = $2
 `
 
 type APIKeyGetParams struct {
@@ -69,14 +69,15 @@ func (q *Queries) APIKeyGet(ctx context.Context, arg APIKeyGetParams) (ApiKey, e
 		&i.RotatedAt,
 		&i.LastUsedAt,
 		&i.RevokedAt,
+		&i.MemberID,
 	)
 	return i, err
 }
 
 const aPIKeyInsert = `-- name: APIKeyInsert :one
-INSERT INTO api_key (id, org_id, name, scopes, prefix, last4, secret_hash, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-RETURNING id, org_id, name, scopes, prefix, last4, secret_hash, created_by, created_at, rotated_at, last_used_at, revoked_at
+INSERT INTO api_key (id, org_id, name, scopes, prefix, last4, secret_hash, created_by, member_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING id, org_id, name, scopes, prefix, last4, secret_hash, created_by, created_at, rotated_at, last_used_at, revoked_at, member_id
 `
 
 type APIKeyInsertParams struct {
@@ -88,6 +89,7 @@ type APIKeyInsertParams struct {
 	Last4      string
 	SecretHash []byte
 	CreatedBy  string
+	MemberID   *uuid.UUID
 }
 
 func (q *Queries) APIKeyInsert(ctx context.Context, arg APIKeyInsertParams) (ApiKey, error) {
@@ -100,6 +102,7 @@ func (q *Queries) APIKeyInsert(ctx context.Context, arg APIKeyInsertParams) (Api
 		arg.Last4,
 		arg.SecretHash,
 		arg.CreatedBy,
+		arg.MemberID,
 	)
 	var i ApiKey
 	err := row.Scan(
@@ -115,12 +118,13 @@ func (q *Queries) APIKeyInsert(ctx context.Context, arg APIKeyInsertParams) (Api
 		&i.RotatedAt,
 		&i.LastUsedAt,
 		&i.RevokedAt,
+		&i.MemberID,
 	)
 	return i, err
 }
 
 const aPIKeyList = `-- name: APIKeyList :many
-SELECT id, org_id, name, scopes, prefix, last4, secret_hash, created_by, created_at, rotated_at, last_used_at, revoked_at FROM api_key
+SELECT id, org_id, name, scopes, prefix, last4, secret_hash, created_by, created_at, rotated_at, last_used_at, revoked_at, member_id FROM api_key
 WHERE org_id = $1 AND ($3::uuid IS NULL OR id > $3::uuid)
   AND ($4::bool OR revoked_at IS NULL)
 ORDER BY id
@@ -161,6 +165,7 @@ func (q *Queries) APIKeyList(ctx context.Context, arg APIKeyListParams) ([]ApiKe
 			&i.RotatedAt,
 			&i.LastUsedAt,
 			&i.RevokedAt,
+			&i.MemberID,
 		); err != nil {
 			return nil, err
 		}
@@ -175,7 +180,7 @@ func (q *Queries) APIKeyList(ctx context.Context, arg APIKeyListParams) ([]ApiKe
 const aPIKeyRevoke = `-- name: APIKeyRevoke :one
 UPDATE api_key SET revoked_at = now()
 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL
-RETURNING id, org_id, name, scopes, prefix, last4, secret_hash, created_by, created_at, rotated_at, last_used_at, revoked_at
+RETURNING id, org_id, name, scopes, prefix, last4, secret_hash, created_by, created_at, rotated_at, last_used_at, revoked_at, member_id
 `
 
 type APIKeyRevokeParams struct {
@@ -199,14 +204,47 @@ func (q *Queries) APIKeyRevoke(ctx context.Context, arg APIKeyRevokeParams) (Api
 		&i.RotatedAt,
 		&i.LastUsedAt,
 		&i.RevokedAt,
+		&i.MemberID,
 	)
 	return i, err
+}
+
+const aPIKeyRevokeByMember = `-- name: APIKeyRevokeByMember :many
+UPDATE api_key SET revoked_at = now()
+WHERE org_id = $1 AND member_id = $2 AND revoked_at IS NULL
+RETURNING id
+`
+
+type APIKeyRevokeByMemberParams struct {
+	OrgID    uuid.UUID
+	MemberID *uuid.UUID
+}
+
+// Revokes every live key that acts for a member (suspension, deprovisioning, removal).
+func (q *Queries) APIKeyRevokeByMember(ctx context.Context, arg APIKeyRevokeByMemberParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, aPIKeyRevokeByMember, arg.OrgID, arg.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const aPIKeyRotate = `-- name: APIKeyRotate :one
 UPDATE api_key SET secret_hash = $3, prefix = $4, last4 = $5, rotated_at = now()
 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL
-RETURNING id, org_id, name, scopes, prefix, last4, secret_hash, created_by, created_at, rotated_at, last_used_at, revoked_at
+RETURNING id, org_id, name, scopes, prefix, last4, secret_hash, created_by, created_at, rotated_at, last_used_at, revoked_at, member_id
 `
 
 type APIKeyRotateParams struct {
@@ -239,6 +277,7 @@ func (q *Queries) APIKeyRotate(ctx context.Context, arg APIKeyRotateParams) (Api
 		&i.RotatedAt,
 		&i.LastUsedAt,
 		&i.RevokedAt,
+		&i.MemberID,
 	)
 	return i, err
 }

@@ -7,6 +7,7 @@ package dbsqlc
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -22,8 +23,40 @@ func (q *Queries) OrganizationCount(ctx context.Context) (int64, error) {
 	return count, err
 }
 
+const organizationDueForPurge = `-- name: OrganizationDueForPurge :many
+SELECT id FROM organization
+WHERE deleted_at IS NOT NULL AND purged_at IS NULL AND purge_after <= $2::timestamptz
+ORDER BY purge_after, id
+LIMIT $1
+`
+
+type OrganizationDueForPurgeParams struct {
+	Limit int32
+	Now   time.Time
+}
+
+func (q *Queries) OrganizationDueForPurge(ctx context.Context, arg OrganizationDueForPurgeParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, organizationDueForPurge, arg.Limit, arg.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const organizationGet = `-- name: OrganizationGet :one
-SELECT id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at FROM organization WHERE id = $1 AND deleted_at IS NULL
+SELECT id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at, purge_after, purged_at FROM organization WHERE id = $1 AND deleted_at IS NULL
 `
 
 func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organization, error) {
@@ -40,12 +73,14 @@ func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organizati
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.DeletedAt,
+		&i.PurgeAfter,
+		&i.PurgedAt,
 	)
 	return i, err
 }
 
 const organizationGetBySlug = `-- name: OrganizationGetBySlug :one
-SELECT id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at FROM organization WHERE lower(slug) = lower($1::text) AND deleted_at IS NULL
+SELECT id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at, purge_after, purged_at FROM organization WHERE lower(slug) = lower($1::text) AND deleted_at IS NULL
 `
 
 func (q *Queries) OrganizationGetBySlug(ctx context.Context, slug string) (Organization, error) {
@@ -62,6 +97,32 @@ func (q *Queries) OrganizationGetBySlug(ctx context.Context, slug string) (Organ
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.DeletedAt,
+		&i.PurgeAfter,
+		&i.PurgedAt,
+	)
+	return i, err
+}
+
+const organizationGetDeleted = `-- name: OrganizationGetDeleted :one
+SELECT id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at, purge_after, purged_at FROM organization WHERE id = $1 AND deleted_at IS NOT NULL
+`
+
+func (q *Queries) OrganizationGetDeleted(ctx context.Context, id uuid.UUID) (Organization, error) {
+	row := q.db.QueryRow(ctx, organizationGetDeleted, id)
+	var i Organization
+	err := row.Scan(
+		&i.ID,
+		&i.Slug,
+		&i.Name,
+		&i.Region,
+		&i.Settings,
+		&i.ExternalKey,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.DeletedAt,
+		&i.PurgeAfter,
+		&i.PurgedAt,
 	)
 	return i, err
 }
@@ -69,7 +130,7 @@ func (q *Queries) OrganizationGetBySlug(ctx context.Context, slug string) (Organ
 const organizationInsert = `-- name: OrganizationInsert :one
 INSERT INTO organization (id, slug, name, region, settings, external_key)
 VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at
+RETURNING id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at, purge_after, purged_at
 `
 
 type OrganizationInsertParams struct {
@@ -102,12 +163,14 @@ func (q *Queries) OrganizationInsert(ctx context.Context, arg OrganizationInsert
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.DeletedAt,
+		&i.PurgeAfter,
+		&i.PurgedAt,
 	)
 	return i, err
 }
 
 const organizationList = `-- name: OrganizationList :many
-SELECT id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at FROM organization
+SELECT id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at, purge_after, purged_at FROM organization
 WHERE deleted_at IS NULL AND ($2::uuid IS NULL OR id > $2::uuid)
 ORDER BY id
 LIMIT $1
@@ -138,6 +201,8 @@ func (q *Queries) OrganizationList(ctx context.Context, arg OrganizationListPara
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.DeletedAt,
+			&i.PurgeAfter,
+			&i.PurgedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -150,7 +215,7 @@ func (q *Queries) OrganizationList(ctx context.Context, arg OrganizationListPara
 }
 
 const organizationLockForUpdate = `-- name: OrganizationLockForUpdate :one
-SELECT id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at FROM organization WHERE id = $1 AND deleted_at IS NULL FOR UPDATE
+SELECT id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at, purge_after, purged_at FROM organization WHERE id = $1 AND deleted_at IS NULL FOR UPDATE
 `
 
 func (q *Queries) OrganizationLockForUpdate(ctx context.Context, id uuid.UUID) (Organization, error) {
@@ -167,8 +232,73 @@ func (q *Queries) OrganizationLockForUpdate(ctx context.Context, id uuid.UUID) (
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.DeletedAt,
+		&i.PurgeAfter,
+		&i.PurgedAt,
 	)
 	return i, err
+}
+
+const organizationMarkDeleted = `-- name: OrganizationMarkDeleted :one
+UPDATE organization SET deleted_at = now(), purge_after = now() + make_interval(days => $2::int),
+    version = version + 1, updated_at = now()
+WHERE id = $1 AND deleted_at IS NULL
+RETURNING id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at, purge_after, purged_at
+`
+
+type OrganizationMarkDeletedParams struct {
+	ID        uuid.UUID
+	GraceDays int32
+}
+
+// Soft delete: the org disappears at once (keys stop working); its data is purged after the grace period.
+func (q *Queries) OrganizationMarkDeleted(ctx context.Context, arg OrganizationMarkDeletedParams) (Organization, error) {
+	row := q.db.QueryRow(ctx, organizationMarkDeleted, arg.ID, arg.GraceDays)
+	var i Organization
+	err := row.Scan(
+		&i.ID,
+		&i.Slug,
+		&i.Name,
+		&i.Region,
+		&i.Settings,
+		&i.ExternalKey,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.DeletedAt,
+		&i.PurgeAfter,
+		&i.PurgedAt,
+	)
+	return i, err
+}
+
+const organizationMarkPurged = `-- name: OrganizationMarkPurged :execrows
+UPDATE organization SET purged_at = now(), settings = '{}'::jsonb, external_key = NULL
+WHERE id = $1 AND deleted_at IS NOT NULL AND purged_at IS NULL AND purge_after <= now()
+`
+
+// Leaves a tombstone (slug stays reserved); the settings are data too and go.
+func (q *Queries) OrganizationMarkPurged(ctx context.Context, id uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, organizationMarkPurged, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const organizationPurgeData = `-- name: OrganizationPurgeData :one
+SELECT purge_org_data($1::uuid, $2::int)::bigint AS deleted
+`
+
+type OrganizationPurgeDataParams struct {
+	OrgID   uuid.UUID
+	MaxRows int32
+}
+
+func (q *Queries) OrganizationPurgeData(ctx context.Context, arg OrganizationPurgeDataParams) (int64, error) {
+	row := q.db.QueryRow(ctx, organizationPurgeData, arg.OrgID, arg.MaxRows)
+	var deleted int64
+	err := row.Scan(&deleted)
+	return deleted, err
 }
 
 const organizationSoftDelete = `-- name: OrganizationSoftDelete :execrows
@@ -188,7 +318,7 @@ const organizationUpdate = `-- name: OrganizationUpdate :one
 UPDATE organization
 SET name = $2, settings = $3, version = version + 1, updated_at = now()
 WHERE id = $1 AND deleted_at IS NULL
-RETURNING id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at
+RETURNING id, slug, name, region, settings, external_key, version, created_at, updated_at, deleted_at, purge_after, purged_at
 `
 
 type OrganizationUpdateParams struct {
@@ -211,6 +341,8 @@ func (q *Queries) OrganizationUpdate(ctx context.Context, arg OrganizationUpdate
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.DeletedAt,
+		&i.PurgeAfter,
+		&i.PurgedAt,
 	)
 	return i, err
 }

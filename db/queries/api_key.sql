@@ -1,6 +1,6 @@
 -- name: APIKeyInsert :one
-INSERT INTO api_key (id, org_id, name, scopes, prefix, last4, secret_hash, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO api_key (id, org_id, name, scopes, prefix, last4, secret_hash, created_by, member_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING *;
 
 -- name: APIKeyGet :one
@@ -33,3 +33,9 @@ RETURNING *;
 UPDATE api_key SET secret_hash = $3, prefix = $4, last4 = $5, rotated_at = now()
 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL
 RETURNING *;
+
+-- name: APIKeyRevokeByMember :many
+-- Revokes every live key that acts for a member (suspension, deprovisioning, removal).
+UPDATE api_key SET revoked_at = now()
+WHERE org_id = $1 AND member_id = $2 AND revoked_at IS NULL
+RETURNING id;

@@ -30,3 +30,27 @@ WHERE id = $1 AND deleted_at IS NULL;
 
 -- name: OrganizationLockForUpdate :one
 SELECT * FROM organization WHERE id = $1 AND deleted_at IS NULL FOR UPDATE;
+
+-- name: OrganizationMarkDeleted :one
+-- Soft delete: the org disappears at once (keys stop working); its data is purged after the grace period.
+UPDATE organization SET deleted_at = now(), purge_after = now() + make_interval(days => @grace_days::int),
+    version = version + 1, updated_at = now()
+WHERE id = $1 AND deleted_at IS NULL
+RETURNING *;
+
+-- name: OrganizationDueForPurge :many
+SELECT id FROM organization
+WHERE deleted_at IS NOT NULL AND purged_at IS NULL AND purge_after <= @now::timestamptz
+ORDER BY purge_after, id
+LIMIT $1;
+
+-- name: OrganizationPurgeData :one
+SELECT purge_org_data(@org_id::uuid, @max_rows::int)::bigint AS deleted;
+
+-- name: OrganizationMarkPurged :execrows
+-- Leaves a tombstone (slug stays reserved); the settings are data too and go.
+UPDATE organization SET purged_at = now(), settings = '{}'::jsonb, external_key = NULL
+WHERE id = $1 AND deleted_at IS NOT NULL AND purged_at IS NULL AND purge_after <= now();
+
+-- name: OrganizationGetDeleted :one
+SELECT * FROM organization WHERE id = $1 AND deleted_at IS NOT NULL;

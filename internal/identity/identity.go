@@ -61,6 +61,8 @@ type APIKey struct {
 	RotatedAt  *time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	// MemberID is the member the key acts for, if any (revoked when the member is suspended).
+	MemberID *uuid.UUID
 }
 
 // PrincipalKind says how a caller authenticated.

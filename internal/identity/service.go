@@ -90,6 +90,11 @@ func (s *Service) CreateOrg(ctx context.Context, in CreateOrgInput) (Org, error)
 			return translate(err, "organization")
 		}
 		org = orgFromRow(row)
+		// Every org has its Default permission group from the start (SPEC §3.1): members
+		// always have a group to land in.
+		if err := q.PermissionGroupInsertDefault(ctx, dbsqlc.PermissionGroupInsertDefaultParams{ID: uuid.Must(uuid.NewV7()), OrgID: org.ID}); err != nil {
+			return translate(err, "permission group")
+		}
 		return audit.Record(ctx, q, audit.Event{OrgID: org.ID, Type: "organization.created", TargetType: "organization",
 			TargetID: org.ID.String(), Data: map[string]any{"after": orgSummary(org)}})
 	})
@@ -207,6 +212,9 @@ func (s *Service) SoleOrg(ctx context.Context) (Org, error) {
 type CreateKeyInput struct {
 	Name   string
 	Scopes []string
+	// MemberID, when set, makes the key act for that member: suspending, deprovisioning or
+	// removing the member revokes it. The member must be active.
+	MemberID *uuid.UUID
 }
 
 // CreateAPIKey creates a key and returns it with its secret, which is never shown again.
@@ -225,8 +233,22 @@ func (s *Service) CreateAPIKey(ctx context.Context, orgID uuid.UUID, in CreateKe
 	prefix, last4 := displayParts(secret)
 	var key APIKey
 	err = database.InTx(ctx, s.db, func(q *dbsqlc.Queries) error {
+		if in.MemberID != nil {
+			// Locking the member row orders this insert with a concurrent suspension, which
+			// revokes the member's keys under the same lock: no key slips past it.
+			m, err := q.MemberGetForUpdate(ctx, dbsqlc.MemberGetForUpdateParams{OrgID: orgID, ID: *in.MemberID})
+			if database.IsNoRows(err) {
+				return errcode.Invalid("member_id", "no such member in this organization")
+			}
+			if err != nil {
+				return err
+			}
+			if m.Status != "ACTIVE" {
+				return errcode.Invalid("member_id", "the member is %s; only active members can hold keys", m.Status)
+			}
+		}
 		row, err := q.APIKeyInsert(ctx, dbsqlc.APIKeyInsertParams{ID: id, OrgID: orgID, Name: strings.TrimSpace(in.Name),
-			Scopes: scopes, Prefix: prefix, Last4: last4, SecretHash: HashSecret(secret), CreatedBy: audit.MetaFrom(ctx).ActorLabel})
+			Scopes: scopes, Prefix: prefix, Last4: last4, SecretHash: HashSecret(secret), CreatedBy: audit.MetaFrom(ctx).ActorLabel, MemberID: in.MemberID})
 		if err != nil {
 			return translate(err, "api key")
 		}
@@ -257,7 +279,11 @@ func normalizeScopes(f *errcode.Fields, in []string) []string {
 }
 
 func keySummary(k APIKey) map[string]any {
-	return map[string]any{"name": k.Name, "scopes": k.Scopes, "prefix": k.Prefix, "last4": k.Last4}
+	m := map[string]any{"name": k.Name, "scopes": k.Scopes, "prefix": k.Prefix, "last4": k.Last4}
+	if k.MemberID != nil {
+		m["member_id"] = k.MemberID.String()
+	}
+	return m
 }
 
 // ListAPIKeys lists an org's keys after the given id.

@@ -21,7 +21,7 @@ func keyFromRow(r dbsqlc.ApiKey) APIKey {
 		scopes[i] = Scope(s)
 	}
 	return APIKey{ID: r.ID, OrgID: r.OrgID, Name: r.Name, Scopes: scopes, Prefix: r.Prefix, Last4: r.Last4,
-		CreatedAt: r.CreatedAt, RotatedAt: r.RotatedAt, LastUsedAt: r.LastUsedAt, RevokedAt: r.RevokedAt}
+		CreatedAt: r.CreatedAt, RotatedAt: r.RotatedAt, LastUsedAt: r.LastUsedAt, RevokedAt: r.RevokedAt, MemberID: r.MemberID}
 }
 
 // translate turns Postgres errors into domain errors; what stays unknown becomes a 500 upstream.

@@ -42,6 +42,9 @@ type Config struct {
 	Region         string
 	// RegionURLs maps other regions to their base URL for 421 region_mismatch answers.
 	RegionURLs map[string]string
+	// DNSResolver is the host:port of the DNS server that domain verification asks (empty:
+	// the system resolver); tests point it at a local server.
+	DNSResolver string
 
 	LogLevel  string
 	LogFormat string
@@ -96,6 +99,7 @@ var Vars = []Var{
 	{"BYTECHEF_ADMIN_API_KEY", "", "instance-admin bearer key, at least 32 characters (empty: disabled)", true},
 	{"BYTECHEF_REGION", "us", "this deployment's data-residency region", false},
 	{"BYTECHEF_REGION_URLS", "", "other regions' base URLs for 421 answers: eu=https://eu.example.com,us=…", false},
+	{"BYTECHEF_DNS_RESOLVER", "", "host:port of the DNS server used to verify domain TXT records (empty: system resolver)", false},
 	{"BYTECHEF_LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"BYTECHEF_LOG_FORMAT", "json", "json or text", false},
 	{"BYTECHEF_HTTP_BODY_LIMIT", "1048576", "maximum request body in bytes", false},
@@ -138,6 +142,7 @@ func Load(lookup Lookup) (Config, error) {
 		AdminAPIKey:       l.adminKey("BYTECHEF_ADMIN_API_KEY"),
 		Region:            l.region("BYTECHEF_REGION"),
 		RegionURLs:        l.regionURLs("BYTECHEF_REGION_URLS"),
+		DNSResolver:       l.optionalHostPort("BYTECHEF_DNS_RESOLVER"),
 		LogLevel:          l.oneOf("BYTECHEF_LOG_LEVEL", "debug", "info", "warn", "error"),
 		LogFormat:         l.oneOf("BYTECHEF_LOG_FORMAT", "json", "text"),
 		BodyLimit:         l.size("BYTECHEF_HTTP_BODY_LIMIT"),
@@ -244,6 +249,14 @@ func (l *loader) hostPort(name string) string {
 		l.fail(name, "want host:port, got %q", v)
 	}
 	return v
+}
+
+// optionalHostPort accepts empty or host:port.
+func (l *loader) optionalHostPort(name string) string {
+	if l.raw(name) == "" {
+		return ""
+	}
+	return l.hostPort(name)
 }
 
 func (l *loader) url(name string, required bool) string {
