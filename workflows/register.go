@@ -24,12 +24,15 @@ import (
 // Workflow names are constants: renaming a Go function must not break running executions.
 const (
 	WorkflowMaintenance = "MaintenanceWorkflow"
+	WorkflowOrgPurge    = "OrgPurgeWorkflow"
 )
 
 // Activity names.
 const (
 	ActivityEnsureAuditPartitions = "EnsureAuditPartitions"
 	ActivityExpireIdempotency     = "ExpireIdempotencyRecords"
+	ActivityOrgsDueForPurge       = "OrgsDueForPurge"
+	ActivityPurgeOrg              = "PurgeOrg"
 )
 
 // Features, as set in the ByteChefFeature search attribute.
@@ -41,6 +44,8 @@ const (
 // features that are disabled and not registered.
 type Activities struct {
 	Maintenance *activities.Maintenance
+	// OrgPurge removes deleted orgs' data after the grace period (admin core, always on).
+	OrgPurge *activities.OrgPurge
 }
 
 // Register registers the workflows and activities of the enabled features on w.
@@ -53,12 +58,15 @@ func Register(w worker.Registry, a Activities) {
 // the feature is off). The replay tests use it with a workflow replayer.
 func RegisterWorkflows(w worker.WorkflowRegistry, a Activities) {
 	w.RegisterWorkflowWithOptions(MaintenanceWorkflow, workflow.RegisterOptions{Name: WorkflowMaintenance})
+	w.RegisterWorkflowWithOptions(OrgPurgeWorkflow, workflow.RegisterOptions{Name: WorkflowOrgPurge})
 }
 
 // RegisterActivities registers the activities of the enabled features.
 func RegisterActivities(w worker.ActivityRegistry, a Activities) {
 	w.RegisterActivityWithOptions(a.Maintenance.EnsureAuditPartitions, activity.RegisterOptions{Name: ActivityEnsureAuditPartitions})
 	w.RegisterActivityWithOptions(a.Maintenance.ExpireIdempotencyRecords, activity.RegisterOptions{Name: ActivityExpireIdempotency})
+	w.RegisterActivityWithOptions(a.OrgPurge.OrgsDueForPurge, activity.RegisterOptions{Name: ActivityOrgsDueForPurge})
+	w.RegisterActivityWithOptions(a.OrgPurge.PurgeOrg, activity.RegisterOptions{Name: ActivityPurgeOrg})
 }
 
 // Schedules declares the Temporal Schedules of the core; features append theirs.
@@ -75,5 +83,17 @@ func Schedules() []temporalx.Schedule {
 		CatchupWindow: 24 * time.Hour,
 		Memo:          map[string]any{"summary": "Create audit partitions ahead and expire idempotency records"},
 		RunTimeout:    30 * time.Minute,
+	}, {
+		ID:         "org-purge-daily",
+		Spec:       client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: 24 * time.Hour, Offset: 90 * time.Minute}}},
+		Workflow:   WorkflowOrgPurge,
+		WorkflowID: "org-purge",
+		Args:       []any{OrgPurgeInput{}},
+		Feature:    FeatureCore,
+		Overlap:    enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
+		// Idempotent: a missed day is simply done by the next run.
+		CatchupWindow: 24 * time.Hour,
+		Memo:          map[string]any{"summary": "Remove the data of organizations deleted more than the grace period ago"},
+		RunTimeout:    12 * time.Hour,
 	}}
 }

@@ -127,8 +127,8 @@ func httpModule() fx.Option {
 // workerModule runs the Temporal worker and reconciles the schedules at start.
 func workerModule() fx.Option {
 	return fx.Module("worker",
-		fx.Provide(func(db database.DB, idem *idempotency.Store) workflows.Activities {
-			return workflows.Activities{Maintenance: &activities.Maintenance{DB: db, Idempotency: idem}}
+		fx.Provide(func(db database.DB, idem *idempotency.Store, ids *identity.Service) workflows.Activities {
+			return workflows.Activities{Maintenance: &activities.Maintenance{DB: db, Idempotency: idem}, OrgPurge: &activities.OrgPurge{IDs: ids}}
 		}),
 		fx.Invoke(func(lc fx.Lifecycle, cfg config.Config, c client.Client, acts workflows.Activities, log *slog.Logger) {
 			w := worker.New(c, cfg.TemporalTaskQueue, worker.Options{})
