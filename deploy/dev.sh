@@ -85,7 +85,7 @@ log "Versity S3 gateway on http://127.0.0.1:$S3_PORT (bucket $BUCKET)"
 pids+=($!)
 wait_port "$S3_PORT" || die "S3 gateway did not start; see .dev/s3.log"
 wait_port "$TEMPORAL_PORT" || die "Temporal did not start; see .dev/temporal.log"
-code=$(curl -s -o /dev/null -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ACCESS:$S3_SECRET" -X PUT "http://127.0.0.1:$S3_PORT/$BUCKET")
+code=$(curl -s -o /dev/null -w "%{http_code}" -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ACCESS:$S3_SECRET" -X PUT "http://127.0.0.1:$S3_PORT/$BUCKET")
 case "$code" in 200|409) ;; *) die "could not create bucket $BUCKET (HTTP $code); see .dev/s3.log" ;; esac
 
 # --- The product ----------------------------------------------------------------------------
