@@ -24,6 +24,7 @@ import (
 // Workflow names are constants: renaming a Go function must not break running executions.
 const (
 	WorkflowMaintenance = "MaintenanceWorkflow"
+	WorkflowOrgExport   = "OrgExportWorkflow"
 	WorkflowOrgPurge    = "OrgPurgeWorkflow"
 )
 
@@ -31,6 +32,10 @@ const (
 const (
 	ActivityEnsureAuditPartitions = "EnsureAuditPartitions"
 	ActivityExpireIdempotency     = "ExpireIdempotencyRecords"
+	ActivityExportBegin           = "ExportBegin"
+	ActivityExportWrite           = "ExportWrite"
+	ActivityExportComplete        = "ExportComplete"
+	ActivityExportEnd             = "ExportEnd"
 	ActivityOrgsDueForPurge       = "OrgsDueForPurge"
 	ActivityPurgeOrg              = "PurgeOrg"
 )
@@ -44,6 +49,8 @@ const (
 // features that are disabled and not registered.
 type Activities struct {
 	Maintenance *activities.Maintenance
+	// Export is the organization data export (AUDIT_LOGS toggle).
+	Export *activities.Export
 	// OrgPurge removes deleted orgs' data after the grace period (admin core, always on).
 	OrgPurge *activities.OrgPurge
 }
@@ -58,6 +65,9 @@ func Register(w worker.Registry, a Activities) {
 // the feature is off). The replay tests use it with a workflow replayer.
 func RegisterWorkflows(w worker.WorkflowRegistry, a Activities) {
 	w.RegisterWorkflowWithOptions(MaintenanceWorkflow, workflow.RegisterOptions{Name: WorkflowMaintenance})
+	if a.Export != nil {
+		w.RegisterWorkflowWithOptions(OrgExportWorkflow, workflow.RegisterOptions{Name: WorkflowOrgExport})
+	}
 	w.RegisterWorkflowWithOptions(OrgPurgeWorkflow, workflow.RegisterOptions{Name: WorkflowOrgPurge})
 }
 
@@ -65,6 +75,12 @@ func RegisterWorkflows(w worker.WorkflowRegistry, a Activities) {
 func RegisterActivities(w worker.ActivityRegistry, a Activities) {
 	w.RegisterActivityWithOptions(a.Maintenance.EnsureAuditPartitions, activity.RegisterOptions{Name: ActivityEnsureAuditPartitions})
 	w.RegisterActivityWithOptions(a.Maintenance.ExpireIdempotencyRecords, activity.RegisterOptions{Name: ActivityExpireIdempotency})
+	if a.Export != nil {
+		w.RegisterActivityWithOptions(a.Export.BeginExport, activity.RegisterOptions{Name: ActivityExportBegin})
+		w.RegisterActivityWithOptions(a.Export.WriteExport, activity.RegisterOptions{Name: ActivityExportWrite})
+		w.RegisterActivityWithOptions(a.Export.CompleteExport, activity.RegisterOptions{Name: ActivityExportComplete})
+		w.RegisterActivityWithOptions(a.Export.EndExport, activity.RegisterOptions{Name: ActivityExportEnd})
+	}
 	w.RegisterActivityWithOptions(a.OrgPurge.OrgsDueForPurge, activity.RegisterOptions{Name: ActivityOrgsDueForPurge})
 	w.RegisterActivityWithOptions(a.OrgPurge.PurgeOrg, activity.RegisterOptions{Name: ActivityPurgeOrg})
 }

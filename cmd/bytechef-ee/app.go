@@ -111,6 +111,9 @@ func featureModules(cfg config.Config) []fx.Option {
 	if cfg.Features.AuditLogs {
 		mods = append(mods, auditFeature())
 	}
+	if cfg.Features.AuditLogs {
+		mods = append(mods, exportModule())
+	}
 	return mods
 }
 

@@ -15,6 +15,14 @@ var Catalogue = map[string]Category{
 	"api_key.rotated":      Credentials,
 	"api_key.revoked":      Credentials,
 
+	// Organization data export (SPEC §4.3).
+	"export.requested":  Files,
+	"export.completed":  Files,
+	"export.failed":     Files,
+	"export.downloaded": Files,
+	"export.cancelled":  Files,
+	"export.deleted":    Files,
+
 	// Organization administration (SPEC §3.1).
 	"workspace.created":        Teams,
 	"workspace.updated":        Teams,

@@ -1,0 +1,448 @@
+// Copyright 2026 ByteChef
+//
+// Licensed under the ByteChef Enterprise License (the "License"); you may not use this
+// file except in compliance with the License. The License is in LICENSE-ENTERPRISE.md.
+
+package export
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	smithy "github.com/aws/smithy-go"
+	"github.com/google/uuid"
+
+	"github.com/bytechefhq/bytechef-ee/db/dbsqlc"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/blob"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/database"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
+)
+
+// Writer defaults.
+const (
+	// DefaultPartSize is the one buffer the writer holds: memory does not grow with the row
+	// count. 8 MiB parts allow 80 GB files within S3's 10,000-part limit.
+	DefaultPartSize = 8 << 20
+	// DefaultPageSize is how many rows one keyset query reads.
+	DefaultPageSize = 5000
+	maxParts        = 10000
+)
+
+// Writer streams an export's rows into a multipart S3 upload.
+type Writer struct {
+	DB   database.DB
+	Blob *blob.Store
+	// PartSize is the upload part size (S3 requires ≥ 5 MiB for all but the last part).
+	PartSize int
+	PageSize int32
+	// AfterPart, when set, runs after each part is uploaded and checkpointed. Tests use it to
+	// fail an attempt mid-upload.
+	AfterPart func(ctx context.Context, part int32) error
+	// BeforeComplete, when set, runs after the completing checkpoint and before
+	// CompleteMultipartUpload (tests fail an attempt there).
+	BeforeComplete func(ctx context.Context) error
+}
+
+func (w *Writer) partSize() int {
+	if w.PartSize > 0 {
+		return w.PartSize
+	}
+	return DefaultPartSize
+}
+
+func (w *Writer) pageSize() int32 {
+	if w.PageSize > 0 {
+		return w.PageSize
+	}
+	return DefaultPageSize
+}
+
+// position is a keyset position in an export's order.
+type position struct {
+	Time    time.Time
+	ID      string
+	Version int32
+}
+
+// Write produces the export's file. resume is the last checkpoint of an earlier attempt (nil
+// on the first); save records each new checkpoint (as a heartbeat) and must not fail silently.
+// Every row of the export's snapshot ends up in the file exactly once, and a resumed write
+// yields the same bytes as an uninterrupted one.
+func (w *Writer) Write(ctx context.Context, orgID, exportID uuid.UUID, resume *Checkpoint, save func(Checkpoint) error) (File, error) {
+	q := dbsqlc.New(w.DB)
+	row, err := q.DataExportGet(ctx, dbsqlc.DataExportGetParams{OrgID: orgID, ID: exportID})
+	if err != nil {
+		return File{}, translate(err)
+	}
+	e := fromRow(row)
+	if !e.Running() {
+		return File{}, errcode.New(errcode.Conflict, "the export is %s", e.Status)
+	}
+	key := e.ObjectKey
+
+	var cp Checkpoint
+	var parts []types.CompletedPart
+	if resume != nil && resume.UploadID != "" {
+		if resume.Completing {
+			f, done, err := w.finishCompleting(ctx, key, *resume)
+			if err != nil || done {
+				return f, err
+			}
+		}
+		parts, err = w.listParts(ctx, key, resume.UploadID, resume.Parts)
+		switch {
+		case err == nil:
+			cp = *resume
+			cp.Completing, cp.SHA256 = false, ""
+		case isNoSuchUpload(err):
+			// The upload is gone (aborted by an operator or a lifecycle rule): start over.
+			parts = nil
+		default:
+			return File{}, err
+		}
+	}
+	if cp.UploadID == "" {
+		// Attempts that died before their first checkpoint may have left uploads behind.
+		if err := AbortUploads(ctx, w.Blob, key); err != nil {
+			return File{}, err
+		}
+		out, err := w.Blob.Client.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{
+			Bucket: &w.Blob.Bucket, Key: &key, ContentType: aws.String("text/csv; charset=utf-8"),
+		})
+		if err != nil {
+			return File{}, fmt.Errorf("export: create multipart upload: %w", err)
+		}
+		cp = Checkpoint{UploadID: aws.ToString(out.UploadId), AfterTime: e.From.Add(-time.Microsecond)}
+		if err := save(cp); err != nil {
+			return File{}, err
+		}
+		if row.RowsEstimated == nil {
+			if n, err := w.count(ctx, q, row); err == nil {
+				_ = q.DataExportSetEstimate(ctx, dbsqlc.DataExportSetEstimateParams{OrgID: orgID, ID: exportID, RowsEstimated: &n})
+			}
+		}
+	}
+
+	h := sha256.New()
+	if len(cp.Hash) > 0 {
+		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(cp.Hash); err != nil {
+			return File{}, errcode.New(errcode.Validation, "export: corrupt checkpoint hash state: %v", err)
+		}
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, w.partSize()+64<<10))
+	cw := csv.NewWriter(buf)
+	if cp.Parts == 0 {
+		if err := cw.Write(Columns[e.Type]); err != nil {
+			return File{}, err
+		}
+	}
+	cur := position{Time: cp.AfterTime, ID: cp.AfterID, Version: cp.AfterVersion}
+	var pending int64
+
+	flush := func() error {
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+		if buf.Len() == 0 {
+			return nil
+		}
+		n := cp.Parts + 1
+		if n > maxParts {
+			return errcode.New(errcode.Validation, "the export is larger than %d parts of %d bytes; export a shorter range", maxParts, w.partSize())
+		}
+		body := buf.Bytes()
+		out, err := w.Blob.Client.UploadPart(ctx, &s3.UploadPartInput{
+			Bucket: &w.Blob.Bucket, Key: &key, UploadId: &cp.UploadID, PartNumber: aws.Int32(n),
+			Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body))),
+		})
+		if err != nil {
+			return fmt.Errorf("export: upload part %d: %w", n, err)
+		}
+		h.Write(body)
+		state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+		if err != nil {
+			return err
+		}
+		parts = append(parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(n)})
+		cp.Parts, cp.Rows, cp.Bytes, cp.Hash = n, cp.Rows+pending, cp.Bytes+int64(len(body)), state
+		cp.AfterTime, cp.AfterID, cp.AfterVersion = cur.Time, cur.ID, cur.Version
+		buf.Reset()
+		pending = 0
+		if err := save(cp); err != nil {
+			return err
+		}
+		_ = q.DataExportProgress(ctx, dbsqlc.DataExportProgressParams{OrgID: orgID, ID: exportID, RowsWritten: cp.Rows})
+		if w.AfterPart != nil {
+			return w.AfterPart(ctx, n)
+		}
+		return nil
+	}
+	emit := func(rec []string, p position) error {
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+		pending++
+		cur = p
+		if buf.Len() >= w.partSize() {
+			return flush()
+		}
+		return nil
+	}
+	for {
+		n, err := w.page(ctx, q, row, cur, emit)
+		if err != nil {
+			return File{}, err
+		}
+		if n < int(w.pageSize()) {
+			break
+		}
+	}
+	if err := flush(); err != nil {
+		return File{}, err
+	}
+
+	cp.Completing, cp.SHA256 = true, hex.EncodeToString(h.Sum(nil))
+	if err := save(cp); err != nil {
+		return File{}, err
+	}
+	if w.BeforeComplete != nil {
+		if err := w.BeforeComplete(ctx); err != nil {
+			return File{}, err
+		}
+	}
+	if err := w.complete(ctx, key, cp.UploadID, parts); err != nil {
+		return File{}, err
+	}
+	return File{Key: key, Rows: cp.Rows, SizeBytes: cp.Bytes, SHA256: cp.SHA256}, nil
+}
+
+// finishCompleting handles a retry after the completing checkpoint: the upload may already be
+// complete (the crash came after S3 assembled the object) or still need completing.
+func (w *Writer) finishCompleting(ctx context.Context, key string, cp Checkpoint) (File, bool, error) {
+	f := File{Key: key, Rows: cp.Rows, SizeBytes: cp.Bytes, SHA256: cp.SHA256}
+	parts, err := w.listParts(ctx, key, cp.UploadID, cp.Parts)
+	if err == nil {
+		if err := w.complete(ctx, key, cp.UploadID, parts); err != nil {
+			return File{}, false, err
+		}
+		return f, true, nil
+	}
+	if !isNoSuchUpload(err) {
+		return File{}, false, err
+	}
+	head, err := w.Blob.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &w.Blob.Bucket, Key: &key})
+	if err == nil && aws.ToInt64(head.ContentLength) == cp.Bytes {
+		return f, true, nil
+	}
+	return File{}, false, nil
+}
+
+func (w *Writer) complete(ctx context.Context, key, uploadID string, parts []types.CompletedPart) error {
+	sort.Slice(parts, func(i, j int) bool { return *parts[i].PartNumber < *parts[j].PartNumber })
+	_, err := w.Blob.Client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+		Bucket: &w.Blob.Bucket, Key: &key, UploadId: &uploadID,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+	})
+	if err != nil {
+		return fmt.Errorf("export: complete multipart upload: %w", err)
+	}
+	return nil
+}
+
+// listParts returns the uploaded parts numbered up to upTo (later ones, uploaded by an attempt
+// that died before checkpointing them, are overwritten by this attempt).
+func (w *Writer) listParts(ctx context.Context, key, uploadID string, upTo int32) ([]types.CompletedPart, error) {
+	var out []types.CompletedPart
+	var marker *string
+	for {
+		res, err := w.Blob.Client.ListParts(ctx, &s3.ListPartsInput{Bucket: &w.Blob.Bucket, Key: &key, UploadId: &uploadID, PartNumberMarker: marker})
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range res.Parts {
+			if aws.ToInt32(p.PartNumber) <= upTo {
+				out = append(out, types.CompletedPart{ETag: p.ETag, PartNumber: p.PartNumber})
+			}
+		}
+		if !aws.ToBool(res.IsTruncated) || res.NextPartNumberMarker == nil {
+			break
+		}
+		marker = res.NextPartNumberMarker
+	}
+	if len(out) != int(upTo) {
+		return nil, fmt.Errorf("export: upload %s has %d of the %d checkpointed parts", uploadID, len(out), upTo)
+	}
+	return out, nil
+}
+
+// AbortUploads aborts every unfinished multipart upload of key, so a failed or cancelled
+// export leaves no hidden storage behind.
+func AbortUploads(ctx context.Context, store *blob.Store, key string) error {
+	var keyMarker, idMarker *string
+	for {
+		res, err := store.Client.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{
+			Bucket: &store.Bucket, Prefix: &key, KeyMarker: keyMarker, UploadIdMarker: idMarker,
+		})
+		if err != nil {
+			return fmt.Errorf("export: list multipart uploads: %w", err)
+		}
+		for _, u := range res.Uploads {
+			if aws.ToString(u.Key) != key {
+				continue
+			}
+			_, err := store.Client.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: &store.Bucket, Key: u.Key, UploadId: u.UploadId})
+			if err != nil && !isNoSuchUpload(err) {
+				return fmt.Errorf("export: abort multipart upload: %w", err)
+			}
+		}
+		if !aws.ToBool(res.IsTruncated) {
+			return nil
+		}
+		keyMarker, idMarker = res.NextKeyMarker, res.NextUploadIdMarker
+	}
+}
+
+func isNoSuchUpload(err error) bool {
+	var nsu *types.NoSuchUpload
+	if errors.As(err, &nsu) {
+		return true
+	}
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "NoSuchUpload"
+}
+
+func (w *Writer) count(ctx context.Context, q *dbsqlc.Queries, r dbsqlc.DataExport) (int64, error) {
+	switch Type(r.Type) {
+	case Executions:
+		return q.ExportExecutionsCount(ctx, dbsqlc.ExportExecutionsCountParams{OrgID: r.OrgID, RangeFrom: r.RangeFrom, RangeTo: r.RangeTo, WorkspaceIds: r.WorkspaceIds, Snapshot: r.Snapshot})
+	case WorkflowConfigs:
+		return q.ExportWorkflowConfigsCount(ctx, dbsqlc.ExportWorkflowConfigsCountParams{OrgID: r.OrgID, RangeFrom: r.RangeFrom, RangeTo: r.RangeTo, WorkspaceIds: r.WorkspaceIds, Snapshot: r.Snapshot})
+	case Usage:
+		return q.ExportUsageCount(ctx, dbsqlc.ExportUsageCountParams{OrgID: r.OrgID, RangeFrom: r.RangeFrom, RangeTo: r.RangeTo, Snapshot: r.Snapshot})
+	case AuditLogs:
+		return q.ExportAuditCount(ctx, dbsqlc.ExportAuditCountParams{OrgID: r.OrgID, RangeFrom: r.RangeFrom, RangeTo: r.RangeTo, SnapshotAt: r.SnapshotAt, WorkspaceIds: r.WorkspaceIds})
+	}
+	return 0, fmt.Errorf("export: unknown type %q", r.Type)
+}
+
+// page reads the rows after pos and emits each as a CSV record with its position.
+func (w *Writer) page(ctx context.Context, q *dbsqlc.Queries, r dbsqlc.DataExport, pos position, emit func([]string, position) error) (int, error) {
+	limit := w.pageSize()
+	switch Type(r.Type) {
+	case Executions:
+		rows, err := q.ExportExecutionsPage(ctx, dbsqlc.ExportExecutionsPageParams{OrgID: r.OrgID, RangeFrom: r.RangeFrom, RangeTo: r.RangeTo,
+			WorkspaceIds: r.WorkspaceIds, Snapshot: r.Snapshot, AfterTime: pos.Time, AfterID: pos.ID, PageSize: limit})
+		if err != nil {
+			return 0, err
+		}
+		rec := make([]string, len(Columns[Executions]))
+		for _, x := range rows {
+			rec[0], rec[1], rec[2], rec[3] = EscapeCell(x.ExecutionID), EscapeCell(x.WorkflowID), textCell(x.WorkflowName), int32Cell(x.WorkflowVersion)
+			rec[4], rec[5], rec[6], rec[7] = textCell(x.ProjectID), textCell(x.ProjectName), uuidCell(x.WorkspaceID), textCell(x.WorkspaceName)
+			rec[8], rec[9], rec[10], rec[11] = uuidCell(x.UserID), textCell(x.UserEmail), textCell(x.AgentID), textCell(x.TriggerType)
+			rec[12], rec[13], rec[14], rec[15] = EscapeCell(x.Status), timeCell(&x.StartedAt), timeCell(x.FinishedAt), int64Cell(x.DurationMs)
+			rec[16], rec[17], rec[18], rec[19] = x.Credits, x.CostUsd, textCell(x.ErrorCode), textCell(x.ErrorMessage)
+			if err := emit(rec, position{Time: x.StartedAt, ID: x.ExecutionID}); err != nil {
+				return 0, err
+			}
+		}
+		return len(rows), nil
+	case WorkflowConfigs:
+		rows, err := q.ExportWorkflowConfigsPage(ctx, dbsqlc.ExportWorkflowConfigsPageParams{OrgID: r.OrgID, RangeFrom: r.RangeFrom, RangeTo: r.RangeTo,
+			WorkspaceIds: r.WorkspaceIds, Snapshot: r.Snapshot, AfterID: pos.ID, AfterVersion: pos.Version, PageSize: limit})
+		if err != nil {
+			return 0, err
+		}
+		rec := make([]string, len(Columns[WorkflowConfigs]))
+		for _, x := range rows {
+			rec[0], rec[1], rec[2], rec[3] = EscapeCell(x.WorkflowID), x.Kind, EscapeCell(x.Name), strconv.Itoa(int(x.Version))
+			rec[4], rec[5], rec[6], rec[7] = uuidCell(x.WorkspaceID), textCell(x.ProjectID), textCell(x.CreatedByEmail), timeCell(&x.CreatedAt)
+			rec[8], rec[9], rec[10] = timeCell(&x.UpdatedAt), textCell(x.Model), textCell(x.SystemPrompt)
+			// JSON documents start with { or [, never a formula character; escaping them would break the JSON.
+			rec[11], rec[12] = x.ComponentsJson, x.DefinitionJson
+			if err := emit(rec, position{Time: pos.Time, ID: x.WorkflowID, Version: x.Version}); err != nil {
+				return 0, err
+			}
+		}
+		return len(rows), nil
+	case Usage:
+		rows, err := q.ExportUsagePage(ctx, dbsqlc.ExportUsagePageParams{OrgID: r.OrgID, RangeFrom: r.RangeFrom, RangeTo: r.RangeTo,
+			Snapshot: r.Snapshot, AfterTime: pos.Time, AfterID: pos.ID, PageSize: limit})
+		if err != nil {
+			return 0, err
+		}
+		rec := make([]string, len(Columns[Usage]))
+		for _, x := range rows {
+			rec[0], rec[1], rec[2], rec[3] = timeCell(&x.OccurredAt), EscapeCell(x.UsageID), x.Category, uuidCell(x.UserID)
+			rec[4], rec[5], rec[6], rec[7] = textCell(x.UserEmail), uuidCell(x.WorkspaceID), textCell(x.ProjectID), textCell(x.WorkflowID)
+			rec[8], rec[9], rec[10], rec[11] = textCell(x.ExecutionID), textCell(x.Provider), textCell(x.Model), int64Cell(x.InputTokens)
+			rec[12], rec[13], rec[14] = int64Cell(x.OutputTokens), x.Credits, x.CostUsd
+			if err := emit(rec, position{Time: x.OccurredAt, ID: x.UsageID}); err != nil {
+				return 0, err
+			}
+		}
+		return len(rows), nil
+	case AuditLogs:
+		after := uuid.Nil
+		if pos.ID != "" {
+			var err error
+			if after, err = uuid.Parse(pos.ID); err != nil {
+				return 0, errcode.New(errcode.Validation, "export: corrupt checkpoint position")
+			}
+		}
+		rows, err := q.ExportAuditPage(ctx, dbsqlc.ExportAuditPageParams{OrgID: r.OrgID, RangeFrom: r.RangeFrom, RangeTo: r.RangeTo,
+			SnapshotAt: r.SnapshotAt, WorkspaceIds: r.WorkspaceIds, AfterTime: pos.Time, AfterUuid: after, PageSize: limit})
+		if err != nil {
+			return 0, err
+		}
+		rec := make([]string, len(Columns[AuditLogs]))
+		for _, x := range rows {
+			rec[0], rec[1], rec[2], rec[3] = x.ID.String(), timeCell(&x.OccurredAt), EscapeCell(x.EventType), x.Category
+			rec[4], rec[5], rec[6], rec[7] = uuidCell(x.ActorUserID), x.ActorType, "", textCell(x.UserAgent)
+			if x.ActorIp != nil {
+				rec[6] = x.ActorIp.String()
+			}
+			rec[8], rec[9], rec[10], rec[11] = textCell(x.SessionID), x.OrgID.String(), uuidCell(x.WorkspaceID), EscapeCell(x.TargetEntityType)
+			rec[12], rec[13], rec[14], rec[15] = EscapeCell(x.TargetEntityID), x.ActionData, uuidCell(x.CorrelationID), strconv.FormatInt(x.Seq, 10)
+			if err := emit(rec, position{Time: x.OccurredAt, ID: x.ID.String()}); err != nil {
+				return 0, err
+			}
+		}
+		return len(rows), nil
+	}
+	return 0, fmt.Errorf("export: unknown type %q", r.Type)
+}
+
+func uuidCell(u *uuid.UUID) string {
+	if u == nil {
+		return ""
+	}
+	return u.String()
+}
+
+func int64Cell(n *int64) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.FormatInt(*n, 10)
+}
+
+func int32Cell(n *int32) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(int(*n))
+}
