@@ -56,3 +56,50 @@ func (q *Queries) AuditEventCopy(ctx context.Context, arg []AuditEventCopyParams
 }
 
 // iteratorForPolicyToolCallCopy implements pgx.CopyFromSource.
+type iteratorForPolicyToolCallCopy struct {
+	rows                 []PolicyToolCallCopyParams
+	skippedFirstNextCall bool
+}
+
+func (r *iteratorForPolicyToolCallCopy) Next() bool {
+	if len(r.rows) == 0 {
+		return false
+	}
+	if !r.skippedFirstNextCall {
+		r.skippedFirstNextCall = true
+		return true
+	}
+	r.rows = r.rows[1:]
+	return len(r.rows) > 0
+}
+
+func (r iteratorForPolicyToolCallCopy) Values() ([]interface{}, error) {
+	return []interface{}{
+		r.rows[0].ID,
+		r.rows[0].OrgID,
+		r.rows[0].OccurredAt,
+		r.rows[0].Phase,
+		r.rows[0].UserID,
+		r.rows[0].AgentID,
+		r.rows[0].WorkspaceID,
+		r.rows[0].ServerID,
+		r.rows[0].ToolName,
+		r.rows[0].Args,
+		r.rows[0].Output,
+		r.rows[0].Caller,
+		r.rows[0].ExecutionID,
+		r.rows[0].CorrelationID,
+		r.rows[0].Decision,
+		r.rows[0].Reason,
+		r.rows[0].Tags,
+		r.rows[0].Matched,
+	}, nil
+}
+
+func (r iteratorForPolicyToolCallCopy) Err() error {
+	return nil
+}
+
+func (q *Queries) PolicyToolCallCopy(ctx context.Context, arg []PolicyToolCallCopyParams) (int64, error) {
+	return q.db.CopyFrom(ctx, []string{"policy_tool_call"}, []string{"id", "org_id", "occurred_at", "phase", "user_id", "agent_id", "workspace_id", "server_id", "tool_name", "args", "output", "caller", "execution_id", "correlation_id", "decision", "reason", "tags", "matched"}, &iteratorForPolicyToolCallCopy{rows: arg})
+}

@@ -45,4 +45,21 @@ var Catalogue = map[string]Category{
 	"domain.deleted":           Organization,
 	"settings.updated":         Organization,
 	"organization.purged":      Organization,
+
+	// App policies (SPEC §5).
+	"app_rule.created":           Permissions,
+	"app_rule.updated":           Permissions,
+	"app_rule.deleted":           Permissions,
+	"app_rule.blocked":           Workflows,
+	"app_rule.tagged":            Workflows,
+	"app_rule.evaluation_failed": Workflows,
+	"app_claim.created":          Organization,
+	"app_claim.updated":          Organization,
+	"app_claim.deleted":          Organization,
+	"app_claim.released":         Organization,
+	"domain_restriction.created": Organization,
+	"domain_restriction.updated": Organization,
+	"domain_restriction.deleted": Organization,
+	"connection.oauth_denied":    Credentials,
+	"connection.scan_completed":  Credentials,
 }

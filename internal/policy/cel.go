@@ -74,6 +74,7 @@ func NewCompiler() (*Compiler, error) {
 // Program is a compiled condition.
 type Program struct {
 	prg  cel.Program
+	err  error // set for a stored condition that no longer compiles: every evaluation fails
 	Cost cost.CostEstimate
 }
 
@@ -240,6 +241,9 @@ func (a *activation) Parent() interpreter.Activation { return nil }
 
 // eval runs one program; a non-bool result is an error (fail-closed upstream).
 func (p *Program) eval(ctx context.Context, act *activation) (bool, error) {
+	if p.err != nil {
+		return false, p.err
+	}
 	out, _, err := p.prg.ContextEval(ctx, act)
 	if err != nil {
 		return false, err
