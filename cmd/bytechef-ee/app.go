@@ -114,6 +114,9 @@ func featureModules(cfg config.Config) []fx.Option {
 	if cfg.Features.AuditLogs {
 		mods = append(mods, exportModule())
 	}
+	if cfg.Features.AppPolicies {
+		mods = append(mods, policyModule())
+	}
 	return mods
 }
 

@@ -268,7 +268,16 @@ func (s *Service) CreateRule(ctx context.Context, orgID uuid.UUID, in RuleInput)
 		return audit.Record(ctx, q, audit.Event{OrgID: orgID, Type: "app_rule.created", TargetType: "app_rule",
 			TargetID: out.ID.String(), Data: map[string]any{"after": ruleSummary(out)}})
 	})
+	s.changed(orgID, err)
 	return out, err
+}
+
+// changed drops this replica's cached rule set at once after a committed change, so the
+// writer reads its own write; other replicas hear of it through NOTIFY.
+func (s *Service) changed(orgID uuid.UUID, err error) {
+	if err == nil {
+		s.cache.Invalidate(orgID)
+	}
 }
 
 func (s *Service) insert(ctx context.Context, q *dbsqlc.Queries, r Rule) (Rule, error) {
@@ -323,6 +332,7 @@ func (s *Service) UpdateRule(ctx context.Context, orgID, id uuid.UUID, in RuleIn
 		out, err = s.update(ctx, q, ruleFromRow(cur), r, in.IfVersion)
 		return err
 	})
+	s.changed(orgID, err)
 	return out, err
 }
 
@@ -390,11 +400,13 @@ func (s *Service) UpsertRuleByKey(ctx context.Context, orgID uuid.UUID, key stri
 		out, err = s.update(ctx, q, ruleFromRow(cur), r, in.IfVersion)
 		return err
 	})
+	s.changed(orgID, err)
 	return out, created, err
 }
 
 // DeleteRule deletes a rule; its history stays, ending with a DELETED version.
-func (s *Service) DeleteRule(ctx context.Context, orgID, id uuid.UUID, ifVersion *int32) error {
+func (s *Service) DeleteRule(ctx context.Context, orgID, id uuid.UUID, ifVersion *int32) (err error) {
+	defer func() { s.changed(orgID, err) }()
 	return database.InTx(ctx, s.db, func(q *dbsqlc.Queries) error {
 		cur, err := q.AppRuleGetForUpdate(ctx, dbsqlc.AppRuleGetForUpdateParams{OrgID: orgID, ID: id})
 		if err != nil {
