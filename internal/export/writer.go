@@ -55,11 +55,17 @@ type Writer struct {
 	BeforeComplete func(ctx context.Context) error
 }
 
+// minPartSize is S3's smallest allowed part (all but the last).
+const minPartSize = 5 << 20
+
 func (w *Writer) partSize() int {
-	if w.PartSize > 0 {
-		return w.PartSize
+	switch {
+	case w.PartSize <= 0:
+		return DefaultPartSize
+	case w.PartSize < minPartSize:
+		return minPartSize
 	}
-	return DefaultPartSize
+	return w.PartSize
 }
 
 func (w *Writer) pageSize() int32 {
