@@ -410,8 +410,8 @@ func TestIngestionBadInput(t *testing.T) {
 		require.Equal(t, http.StatusUnprocessableEntity, res.Code, "%s: %s", name, res.Body)
 	}
 	for name, body := range map[string]string{
-		"malformed": `{"events":[`,
-		"nul":       `{"events":[{"execution_id":"a\u0000"}]}`,
+		"malformed":     `{"events":[`,
+		"nul":           `{"events":[{"execution_id":"a\u0000"}]}`,
 		"invalid utf-8": "{\"events\":[{\"execution_id\":\"\xff\"}]}",
 	} {
 		res := h.do(req{method: "POST", path: "/api/v1/events/executions", token: key, body: body})
