@@ -53,6 +53,8 @@ type Activities struct {
 	Export *activities.Export
 	// OrgPurge removes deleted orgs' data after the grace period (admin core, always on).
 	OrgPurge *activities.OrgPurge
+	// AuditRetention tiers the audit log (AUDIT_LOGS toggle).
+	AuditRetention *activities.AuditRetention
 }
 
 // Register registers the workflows and activities of the enabled features on w.
@@ -69,6 +71,7 @@ func RegisterWorkflows(w worker.WorkflowRegistry, a Activities) {
 		w.RegisterWorkflowWithOptions(OrgExportWorkflow, workflow.RegisterOptions{Name: WorkflowOrgExport})
 	}
 	w.RegisterWorkflowWithOptions(OrgPurgeWorkflow, workflow.RegisterOptions{Name: WorkflowOrgPurge})
+	registerAuditWorkflows(w, a)
 }
 
 // RegisterActivities registers the activities of the enabled features.
@@ -83,11 +86,13 @@ func RegisterActivities(w worker.ActivityRegistry, a Activities) {
 	}
 	w.RegisterActivityWithOptions(a.OrgPurge.OrgsDueForPurge, activity.RegisterOptions{Name: ActivityOrgsDueForPurge})
 	w.RegisterActivityWithOptions(a.OrgPurge.PurgeOrg, activity.RegisterOptions{Name: ActivityPurgeOrg})
+	registerAuditActivities(w, a)
 }
 
-// Schedules declares the Temporal Schedules of the core; features append theirs.
-func Schedules() []temporalx.Schedule {
-	return []temporalx.Schedule{{
+// Schedules declares the Temporal Schedules of the core and, given the worker's activities,
+// of the enabled features (a feature whose activities are nil has no schedule).
+func Schedules(a ...Activities) []temporalx.Schedule {
+	return append([]temporalx.Schedule{{
 		ID:         "maintenance-daily",
 		Spec:       client.ScheduleSpec{Intervals: []client.ScheduleIntervalSpec{{Every: 24 * time.Hour, Offset: 30 * time.Minute}}},
 		Workflow:   WorkflowMaintenance,
@@ -111,5 +116,5 @@ func Schedules() []temporalx.Schedule {
 		CatchupWindow: 24 * time.Hour,
 		Memo:          map[string]any{"summary": "Remove the data of organizations deleted more than the grace period ago"},
 		RunTimeout:    12 * time.Hour,
-	}}
+	}}, auditSchedules(a)...)
 }

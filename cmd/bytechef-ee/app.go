@@ -133,8 +133,9 @@ func httpModule() fx.Option {
 // workerModule runs the Temporal worker and reconciles the schedules at start.
 func workerModule() fx.Option {
 	return fx.Module("worker",
-		fx.Provide(func(db database.DB, idem *idempotency.Store, ids *identity.Service) workflows.Activities {
-			return workflows.Activities{Maintenance: &activities.Maintenance{DB: db, Idempotency: idem}, OrgPurge: &activities.OrgPurge{IDs: ids}}
+		fx.Provide(func(db database.DB, idem *idempotency.Store, ids *identity.Service, f featureActivities) workflows.Activities {
+			return workflows.Activities{Maintenance: &activities.Maintenance{DB: db, Idempotency: idem}, OrgPurge: &activities.OrgPurge{IDs: ids},
+				AuditRetention: f.AuditRetention}
 		}),
 		fx.Invoke(func(lc fx.Lifecycle, cfg config.Config, c client.Client, acts workflows.Activities, log *slog.Logger) {
 			w := worker.New(c, cfg.TemporalTaskQueue, worker.Options{})
@@ -144,7 +145,7 @@ func workerModule() fx.Option {
 					if err := temporalx.EnsureSearchAttributes(ctx, c, cfg.TemporalNamespace, log); err != nil {
 						return err
 					}
-					if err := temporalx.Reconcile(ctx, c, cfg.TemporalTaskQueue, workflows.Schedules(), log); err != nil {
+					if err := temporalx.Reconcile(ctx, c, cfg.TemporalTaskQueue, workflows.Schedules(acts), log); err != nil {
 						return err
 					}
 					log.Info("temporal worker starting", "task_queue", cfg.TemporalTaskQueue, "namespace", cfg.TemporalNamespace)

@@ -6,21 +6,50 @@
 package main
 
 import (
+	"context"
+	"time"
+
+	"go.temporal.io/sdk/client"
 	"go.uber.org/fx"
 
+	"github.com/bytechefhq/bytechef-ee/activities"
 	"github.com/bytechefhq/bytechef-ee/api"
 	"github.com/bytechefhq/bytechef-ee/internal/audit"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/config"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
+	"github.com/bytechefhq/bytechef-ee/workflows"
 )
 
 // auditFeature is BYTECHEF_AUDIT_LOGS_ENABLED: ingestion, queries, the SIEM stream, tamper
-// evidence and retention.
+// evidence and retention tiering.
 func auditFeature() fx.Option {
-	return fx.Module("audit-feature",
-		audit.Module,
-		fx.Provide(
-			fx.Annotate(func(s *audit.Service) api.Routes {
-				return api.AuditRoutes{Audit: s}
-			}, fx.ResultTags(`group:"routes"`)),
+	return fx.Options(
+		fx.Module("audit-feature",
+			audit.Module,
+			fx.Provide(
+				fx.Annotate(func(s *audit.Service, c client.Client, cfg config.Config) api.Routes {
+					return api.AuditRoutes{Audit: s, StartRetention: func(ctx context.Context) (string, string, error) {
+						run, err := c.ExecuteWorkflow(ctx, workflows.AuditRetentionStartOptions(cfg.TemporalTaskQueue, time.Now()),
+							workflows.WorkflowAuditRetention, workflows.AuditRetentionInput{})
+						if err != nil {
+							return "", "", errcode.New(errcode.Unavailable, "the workflow engine could not start the run; try again")
+						}
+						return run.GetID(), run.GetRunID(), nil
+					}}
+				}, fx.ResultTags(`group:"routes"`)),
+			),
 		),
+		// The worker (when this process runs one) hosts the retention workflow, activities and
+		// schedule through featureActivities; without the feature that member stays nil.
+		fx.Provide(func(s *audit.Service, cfg config.Config) *activities.AuditRetention {
+			return &activities.AuditRetention{Audit: s, Region: cfg.Region}
+		}),
 	)
+}
+
+// featureActivities collects the activity sets that feature modules provide; a disabled
+// feature's member is nil and the worker registers nothing of it.
+type featureActivities struct {
+	fx.In
+	AuditRetention *activities.AuditRetention `optional:"true"`
 }
