@@ -11,6 +11,7 @@ import "github.com/prometheus/client_golang/prometheus"
 type Metrics struct {
 	Decisions *prometheus.CounterVec
 	Duration  prometheus.Histogram
+	registry  *prometheus.Registry // set by tests that read the values back
 }
 
 // NewMetrics registers bytechef_policy_decisions_total{decision} and the evaluation latency
