@@ -151,7 +151,7 @@ func normalizeRedirectURIs(f *errcode.Fields, in []string) []string {
 		switch {
 		case err != nil || len(raw) > 2000 || u.Host == "" || u.Opaque != "" || strings.ContainsAny(raw, " \t\r\n\x00"):
 			f.Add(field, "must be an absolute URL")
-		case u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())):
+		case u.Scheme != "https" && (u.Scheme != "http" || !isLoopback(u.Hostname())):
 			f.Add(field, "must use https (http only for localhost)")
 		case u.Fragment != "" || strings.Contains(raw, "#"):
 			f.Add(field, "must not have a fragment")
