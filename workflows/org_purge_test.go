@@ -6,7 +6,9 @@
 package workflows
 
 import (
+	"context"
 	"errors"
+	"os"
 	"testing"
 	"time"
 
@@ -15,8 +17,14 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/bytechefhq/bytechef-ee/activities"
+	"github.com/bytechefhq/bytechef-ee/internal/idempotency"
+	"github.com/bytechefhq/bytechef-ee/internal/identity"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/config"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/dbtest"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/testenv"
 )
 
 func newOrgPurgeEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
@@ -71,4 +79,38 @@ func TestOrgPurgeWorkflowNothingDue(t *testing.T) {
 	var res OrgPurgeResult
 	require.NoError(t, env.GetWorkflowResult(&res))
 	require.Zero(t, res.OrgsPurged)
+}
+
+// TestReplayOrgPurgeHistory replays a recorded run (one org purged) against today's code.
+func TestReplayOrgPurgeHistory(t *testing.T) {
+	replayer := worker.NewWorkflowReplayer()
+	RegisterWorkflows(replayer, Activities{Maintenance: &activities.Maintenance{}, OrgPurge: &activities.OrgPurge{}})
+	require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, "testdata/org_purge.json"))
+}
+
+// TestRecordOrgPurgeHistory re-records testdata/org_purge.json when RECORD_HISTORIES=1: a real
+// run on the Temporal dev server that purges one deleted org from a real database.
+func TestRecordOrgPurgeHistory(t *testing.T) {
+	if os.Getenv("RECORD_HISTORIES") == "" {
+		t.Skip("set RECORD_HISTORIES=1 to re-record workflow histories")
+	}
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	cfg, err := config.Load(func(string) (string, bool) { return "", false })
+	require.NoError(t, err)
+	ids := identity.NewService(pool, cfg)
+	org, err := ids.CreateOrg(ctx, identity.CreateOrgInput{Name: "Gone", Slug: "gone"})
+	require.NoError(t, err)
+	_, err = ids.DeleteOrg(ctx, org.ID.String(), "gone")
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `UPDATE organization SET purge_after = now() - interval '1 minute' WHERE id = $1`, org.ID)
+	require.NoError(t, err)
+
+	c := testenv.SharedTemporal(t).Client(t)
+	queue := "record-org-purge"
+	w := worker.New(c, queue, worker.Options{})
+	Register(w, Activities{Maintenance: &activities.Maintenance{DB: pool, Idempotency: idempotency.NewStore(pool)}, OrgPurge: &activities.OrgPurge{IDs: ids}})
+	require.NoError(t, w.Start())
+	defer w.Stop()
+	recordHistory(t, c, queue, "testdata/org_purge.json", "org-purge-record-"+org.ID.String(), WorkflowOrgPurge, OrgPurgeInput{})
 }
