@@ -167,6 +167,78 @@ type DataExport struct {
 	FileDeletedAt *time.Time
 }
 
+type DirectoryConnection struct {
+	ID               uuid.UUID
+	OrgID            uuid.UUID
+	Kind             string
+	Name             string
+	BaseUrl          string
+	Settings         []byte
+	SecretCiphertext []byte
+	Enabled          bool
+	Version          int32
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+type DirectoryGroupMapping struct {
+	ID                uuid.UUID
+	OrgID             uuid.UUID
+	MatchBy           string
+	IdpGroup          string
+	PermissionGroupID uuid.UUID
+	CreatedAt         time.Time
+}
+
+type DirectoryStagedGroup struct {
+	RunID       uuid.UUID
+	OrgID       uuid.UUID
+	ExternalID  string
+	DisplayName string
+}
+
+type DirectoryStagedMembership struct {
+	RunID           uuid.UUID
+	OrgID           uuid.UUID
+	GroupExternalID string
+	UserExternalID  string
+}
+
+type DirectoryStagedUser struct {
+	RunID       uuid.UUID
+	OrgID       uuid.UUID
+	ExternalID  string
+	UserName    string
+	Email       string
+	GivenName   string
+	FamilyName  string
+	DisplayName string
+	Active      bool
+}
+
+type DirectorySyncBatch struct {
+	RunID    uuid.UUID
+	OrgID    uuid.UUID
+	BatchKey string
+	Counts   []byte
+	Drift    []byte
+}
+
+type DirectorySyncRun struct {
+	ID           uuid.UUID
+	OrgID        uuid.UUID
+	ConnectionID uuid.UUID
+	WorkflowID   string
+	Trigger      string
+	DryRun       bool
+	Status       string
+	Counts       []byte
+	Drift        []byte
+	Errors       []byte
+	StartedAt    time.Time
+	FinishedAt   *time.Time
+}
+
 type Domain struct {
 	ID                uuid.UUID
 	OrgID             uuid.UUID
@@ -300,6 +372,134 @@ type PolicyToolCall struct {
 	Reason        string
 	Tags          []string
 	Matched       []byte
+}
+
+type ScimGroup struct {
+	ID          uuid.UUID
+	OrgID       uuid.UUID
+	DisplayName string
+	ExternalID  *string
+	Attrs       []byte
+	Source      string
+	Version     int32
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type ScimGroupMember struct {
+	OrgID    uuid.UUID
+	GroupID  uuid.UUID
+	MemberID uuid.UUID
+}
+
+type ScimRequestLog struct {
+	ID        uuid.UUID
+	OrgID     uuid.UUID
+	TokenID   *uuid.UUID
+	Method    string
+	Path      string
+	Status    int32
+	ScimType  *string
+	Error     *string
+	RequestID string
+	CreatedAt time.Time
+}
+
+type ScimToken struct {
+	ID         uuid.UUID
+	OrgID      uuid.UUID
+	Name       string
+	Prefix     string
+	Last4      string
+	SecretHash []byte
+	ExpiresAt  *time.Time
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+type ScimUser struct {
+	MemberID   uuid.UUID
+	OrgID      uuid.UUID
+	UserName   string
+	ExternalID *string
+	Active     bool
+	Attrs      []byte
+	Source     string
+	DeletedAt  *time.Time
+	Version    int32
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+type Session struct {
+	ID           uuid.UUID
+	OrgID        uuid.UUID
+	MemberID     uuid.UUID
+	UserID       uuid.UUID
+	ConnectionID *uuid.UUID
+	TokenHash    []byte
+	IdleTimeout  int32
+	CreatedAt    time.Time
+	LastSeenAt   time.Time
+	ExpiresAt    time.Time
+	RevokedAt    *time.Time
+	RevokeReason *string
+}
+
+type SsoAssertionReplay struct {
+	OrgID        uuid.UUID
+	ConnectionID uuid.UUID
+	AssertionID  string
+	ExpiresAt    time.Time
+}
+
+type SsoCode struct {
+	CodeHash     []byte
+	OrgID        uuid.UUID
+	MemberID     uuid.UUID
+	ConnectionID uuid.UUID
+	ExpiresAt    time.Time
+	CreatedAt    time.Time
+}
+
+type SsoConnection struct {
+	ID               uuid.UUID
+	OrgID            uuid.UUID
+	Protocol         string
+	Provider         string
+	Name             string
+	Enabled          bool
+	JitProvisioning  bool
+	AttributeMapping []byte
+	Config           []byte
+	Secret           []byte
+	Version          int32
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+type SsoIdentity struct {
+	ID           uuid.UUID
+	OrgID        uuid.UUID
+	ConnectionID uuid.UUID
+	Subject      string
+	MemberID     uuid.UUID
+	Email        string
+	CreatedAt    time.Time
+	LastLoginAt  time.Time
+}
+
+type SsoLoginRequest struct {
+	ID           string
+	OrgID        uuid.UUID
+	ConnectionID uuid.UUID
+	BrowserHash  []byte
+	ReturnTo     string
+	Nonce        string
+	PkceVerifier string
+	ExpiresAt    time.Time
+	CreatedAt    time.Time
 }
 
 type ToolCallEvent struct {

@@ -62,4 +62,17 @@ var Catalogue = map[string]Category{
 	"domain_restriction.deleted": Organization,
 	"connection.oauth_denied":    Credentials,
 	"connection.scan_completed":  Credentials,
+
+	// SCIM provisioning and directory sync (SPEC §3.4, §3.5).
+	"scim_token.created":              Credentials,
+	"scim_token.revoked":              Credentials,
+	"scim_user.created":               Teams,
+	"scim_user.updated":               Teams,
+	"scim_user.deleted":               Teams,
+	"scim_group.created":              Teams,
+	"scim_group.updated":              Teams,
+	"scim_group.deleted":              Teams,
+	"scim_group.members_changed":      Teams,
+	"directory_group_mapping.created": Permissions,
+	"directory_group_mapping.deleted": Permissions,
 }
