@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	gql "github.com/bytechefhq/bytechef-ee/api/graphql"
 	"github.com/bytechefhq/bytechef-ee/internal/audit"
 	"github.com/bytechefhq/bytechef-ee/internal/identity"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/cursor"
@@ -49,8 +50,23 @@ func (h AuditRoutes) Register(r *Router) {
 	r.Org.PUT("/audit-retention", admin, h.putRetention)
 	r.Org.POST("/audit-retention/run", admin, h.runRetention)
 	if h.GraphQL != nil {
-		r.Org.POST("/graphql", read, gin.WrapH(h.GraphQL))
+		r.Org.POST("/graphql", read, h.graphql)
 	}
+}
+
+// graphql serves the GraphQL endpoint in the caller's org, under the normal body limit.
+func (h AuditRoutes) graphql(c *gin.Context) {
+	limit := c.GetInt64(ctxBodyLimit)
+	if limit <= 0 {
+		limit = 1 << 20
+	}
+	if c.Request.ContentLength > limit {
+		fail(c, errcode.New(errcode.TooLarge, "the request body is larger than %d bytes", limit))
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	c.Request = c.Request.WithContext(gql.WithOrg(c.Request.Context(), orgOf(c).ID))
+	h.GraphQL.ServeHTTP(c.Writer, c.Request)
 }
 
 // AuditEventDTO is an audit event on the wire (SPEC §4.1 column names).

@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -14,8 +15,10 @@ import (
 
 	"github.com/bytechefhq/bytechef-ee/activities"
 	"github.com/bytechefhq/bytechef-ee/api"
+	gql "github.com/bytechefhq/bytechef-ee/api/graphql"
 	"github.com/bytechefhq/bytechef-ee/internal/audit"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/config"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/cursor"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
 	"github.com/bytechefhq/bytechef-ee/workflows"
 )
@@ -27,8 +30,8 @@ func auditFeature() fx.Option {
 		fx.Module("audit-feature",
 			audit.Module,
 			fx.Provide(
-				fx.Annotate(func(s *audit.Service, c client.Client, cfg config.Config) api.Routes {
-					return api.AuditRoutes{Audit: s, StartRetention: func(ctx context.Context) (string, string, error) {
+				fx.Annotate(func(s *audit.Service, c client.Client, cfg config.Config, codec *cursor.Codec, log *slog.Logger) api.Routes {
+					return api.AuditRoutes{Audit: s, GraphQL: gql.NewHandler(s, codec, log), StartRetention: func(ctx context.Context) (string, string, error) {
 						run, err := c.ExecuteWorkflow(ctx, workflows.AuditRetentionStartOptions(cfg.TemporalTaskQueue, time.Now()),
 							workflows.WorkflowAuditRetention, workflows.AuditRetentionInput{})
 						if err != nil {

@@ -7,6 +7,7 @@ package orgadmin
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -420,5 +421,28 @@ func FuzzGroupAxes(f *testing.F) {
 		require.Equal(t, allow, normalizeAllowlist(&again, allow))
 		require.Empty(t, again)
 		require.Len(t, list, 1)
+	})
+}
+
+func FuzzRedirectURIs(f *testing.F) {
+	for _, s := range []string{"https://app.example.com/cb", "http://localhost:3000/cb", "javascript:alert(1)", "https://u:p@x.example/",
+		"https://x.example/#f", "//x.example/cb", "https://[::1]/", "http://127.0.0.1.nip.io/", "https://x.example/\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		var fields errcode.Fields
+		out := normalizeRedirectURIs(&fields, []string{raw})
+		if len(fields) > 0 {
+			require.Empty(t, out)
+			return
+		}
+		// Whatever is accepted is an absolute https URL, or http on a loopback host only.
+		require.Equal(t, []string{raw}, out)
+		u, err := url.Parse(raw)
+		require.NoError(t, err)
+		require.NotEmpty(t, u.Host)
+		require.True(t, u.Scheme == "https" || (u.Scheme == "http" && isLoopback(u.Hostname())), raw)
+		require.Nil(t, u.User)
+		require.NotContains(t, raw, "#")
 	})
 }
