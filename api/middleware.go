@@ -150,6 +150,9 @@ func setPrincipal(c *gin.Context, p identity.Principal) {
 	meta := audit.MetaFrom(c.Request.Context())
 	meta.ActorLabel = p.Label
 	meta.ActorUserID = p.UserID
+	if p.SessionID != nil {
+		meta.SessionID = p.SessionID.String()
+	}
 	switch p.Kind {
 	case identity.UserSession:
 		meta.ActorType = audit.ActorUser

@@ -117,6 +117,12 @@ func featureModules(cfg config.Config) []fx.Option {
 	if cfg.Features.AppPolicies {
 		mods = append(mods, policyModule())
 	}
+	if cfg.Features.SSO {
+		mods = append(mods, ssoModule())
+	}
+	if cfg.Features.SCIM {
+		mods = append(mods, scimModule())
+	}
 	return mods
 }
 

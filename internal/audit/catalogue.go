@@ -15,6 +15,16 @@ var Catalogue = map[string]Category{
 	"api_key.rotated":      Credentials,
 	"api_key.revoked":      Credentials,
 
+	// Single sign-on and sessions (SPEC §3.2).
+	"user.signed_in":           Authentication,
+	"user.sign_in_failed":      Authentication,
+	"user.signed_out":          Authentication,
+	"user.jit_provisioned":     Teams,
+	"user.sso_identity_linked": Authentication,
+	"sso_connection.created":   Authentication,
+	"sso_connection.updated":   Authentication,
+	"sso_connection.deleted":   Authentication,
+
 	// Organization data export (SPEC §4.3).
 	"export.requested":  Files,
 	"export.completed":  Files,

@@ -84,7 +84,9 @@ type Principal struct {
 	KeyID  uuid.UUID
 	Label  string
 	UserID *uuid.UUID
-	Scopes []Scope
+	// SessionID is set for UserSession principals (recorded as the audit session_id).
+	SessionID *uuid.UUID
+	Scopes    []Scope
 }
 
 // Has reports whether the principal holds scope. Instance admins and admin keys hold all.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -29,7 +30,18 @@ type Service struct {
 	region   string
 	regions  map[string]string
 	adminKey []byte // sha256 of BYTECHEF_ADMIN_API_KEY, nil when disabled
+	// sessions resolves bcs_ user-session tokens; nil until the SSO feature installs it.
+	sessions atomic.Pointer[SessionAuthenticator]
 }
+
+// SessionAuthenticator resolves user-session tokens (bcs_…) to principals. The SSO feature
+// module installs one with SetSessionAuthenticator; without it session tokens are refused.
+type SessionAuthenticator interface {
+	Authenticate(ctx context.Context, token string) (Principal, error)
+}
+
+// SetSessionAuthenticator installs the resolver of bcs_ tokens.
+func (s *Service) SetSessionAuthenticator(a SessionAuthenticator) { s.sessions.Store(&a) }
 
 // NewService returns the identity service.
 func NewService(db database.DB, cfg config.Config) *Service {
@@ -365,6 +377,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 		}
 		return Principal{Kind: OrgAPIKey, KeyID: row.ID, Label: "api-key:" + row.ID.String(), Scopes: scopes,
 			Org: &Org{ID: row.OrgID, Slug: row.OrgSlug, Region: row.OrgRegion}}, nil
+	}
+	if strings.HasPrefix(token, SessionPrefix) {
+		if a := s.sessions.Load(); a != nil {
+			return (*a).Authenticate(ctx, token)
+		}
+		return Principal{}, unauth
 	}
 	if s.adminKey != nil {
 		sum := sha256.Sum256([]byte(token))
