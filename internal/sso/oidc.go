@@ -204,7 +204,9 @@ func (s *Service) OIDCCallback(ctx context.Context, slug, state, code, idpError 
 	if f != nil {
 		return "", f
 	}
-	fl := func(conn *Connection, f *Failure) (string, *Failure) { return "", s.recordFailure(ctx, org, conn, OIDC, f) }
+	fl := func(conn *Connection, f *Failure) (string, *Failure) {
+		return "", s.recordFailure(ctx, org, conn, OIDC, f)
+	}
 	if state == "" || len(state) > 200 {
 		return fl(nil, invalid(ReasonRequestUnknown, "missing state"))
 	}

@@ -186,7 +186,7 @@ func idpDescriptor(c SAMLConfig) (*saml.EntityDescriptor, error) {
 			X509Certificates: []saml.X509Certificate{{Data: base64.StdEncoding.EncodeToString(b.Bytes)}}}}})
 	}
 	return &saml.EntityDescriptor{EntityID: c.EntityID, IDPSSODescriptors: []saml.IDPSSODescriptor{{
-		SSODescriptor: saml.SSODescriptor{RoleDescriptor: saml.RoleDescriptor{ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol", KeyDescriptors: kds}},
+		SSODescriptor:        saml.SSODescriptor{RoleDescriptor: saml.RoleDescriptor{ProtocolSupportEnumeration: "urn:oasis:names:tc:SAML:2.0:protocol", KeyDescriptors: kds}},
 		SingleSignOnServices: []saml.Endpoint{{Binding: saml.HTTPRedirectBinding, Location: c.SSOURL}},
 	}}}, nil
 }

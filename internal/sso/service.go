@@ -82,13 +82,17 @@ func NewService(p Params) (*Service, error) {
 }
 
 // SPEntityID is the org's SAML SP entity id (also its metadata URL).
-func (s *Service) SPEntityID(slug string) string { return s.publicURL + "/sso/" + slug + "/saml/metadata" }
+func (s *Service) SPEntityID(slug string) string {
+	return s.publicURL + "/sso/" + slug + "/saml/metadata"
+}
 
 // ACSURL is the org's SAML assertion consumer service URL.
 func (s *Service) ACSURL(slug string) string { return s.publicURL + "/sso/" + slug + "/saml/acs" }
 
 // OIDCRedirectURI is the org's OIDC redirect URI.
-func (s *Service) OIDCRedirectURI(slug string) string { return s.publicURL + "/sso/" + slug + "/oidc/callback" }
+func (s *Service) OIDCRedirectURI(slug string) string {
+	return s.publicURL + "/sso/" + slug + "/oidc/callback"
+}
 
 // Secure reports whether cookies must be Secure (the public URL is https).
 func (s *Service) Secure() bool { return strings.HasPrefix(s.publicURL, "https://") }

@@ -225,7 +225,9 @@ type Failure struct {
 	Meta map[string]string
 }
 
-func (f *Failure) Error() string { return fmt.Sprintf("sso: %s: %s (%s)", f.Reason, f.Message, f.Detail) }
+func (f *Failure) Error() string {
+	return fmt.Sprintf("sso: %s: %s (%s)", f.Reason, f.Message, f.Detail)
+}
 
 func fail(status int, reason Reason, msg string, detailf string, args ...any) *Failure {
 	return &Failure{Status: status, Reason: reason, Message: msg, Detail: fmt.Sprintf(detailf, args...)}
