@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"cel.dev/cel-go/common/types/ref"
 	"github.com/google/uuid"
 )
 
@@ -69,7 +70,13 @@ type orgEntry struct {
 	rules atomic.Pointer[RuleSet]
 	mu    sync.RWMutex
 	users map[uuid.UUID]Caller
-	ws    map[uuid.UUID]WorkspaceCtx
+	ws    map[uuid.UUID]wsEntry
+}
+
+// wsEntry is a cached workspace with its CEL value.
+type wsEntry struct {
+	ctx WorkspaceCtx
+	val ref.Val
 }
 
 const maxCallersPerOrg = 50_000
@@ -120,7 +127,7 @@ func (c *Cache) entry(org uuid.UUID) *orgEntry {
 }
 
 func newOrgEntry() *orgEntry {
-	return &orgEntry{users: map[uuid.UUID]Caller{}, ws: map[uuid.UUID]WorkspaceCtx{}}
+	return &orgEntry{users: map[uuid.UUID]Caller{}, ws: map[uuid.UUID]wsEntry{}}
 }
 
 func (e *orgEntry) caller(id uuid.UUID) (Caller, bool) {
@@ -130,27 +137,31 @@ func (e *orgEntry) caller(id uuid.UUID) (Caller, bool) {
 	return c, ok
 }
 
-func (e *orgEntry) putCaller(id uuid.UUID, c Caller) {
+func (e *orgEntry) putCaller(id uuid.UUID, c Caller) Caller {
+	c.userVal = callerValsOf(c.User, WorkspaceCtx{}).user
 	e.mu.Lock()
 	if len(e.users) >= maxCallersPerOrg {
 		clear(e.users)
 	}
 	e.users[id] = c
 	e.mu.Unlock()
+	return c
 }
 
-func (e *orgEntry) workspace(id uuid.UUID) (WorkspaceCtx, bool) {
+func (e *orgEntry) workspace(id uuid.UUID) (wsEntry, bool) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	w, ok := e.ws[id]
 	return w, ok
 }
 
-func (e *orgEntry) putWorkspace(id uuid.UUID, w WorkspaceCtx) {
+func (e *orgEntry) putWorkspace(id uuid.UUID, w WorkspaceCtx) wsEntry {
+	ent := wsEntry{ctx: w, val: callerValsOf(UserCtx{}, w).workspace}
 	e.mu.Lock()
 	if len(e.ws) >= maxCallersPerOrg {
 		clear(e.ws)
 	}
-	e.ws[id] = w
+	e.ws[id] = ent
 	e.mu.Unlock()
+	return ent
 }

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/cost"
@@ -32,8 +31,11 @@ const (
 	// maxCollectionSize is the size hint for collections from a call: a JSON element takes
 	// at least two bytes ("0,"), so a 1 MiB body holds at most half a million of them.
 	maxCollectionSize = maxInputSize / 2
-	// EvalTimeout bounds one condition's evaluation (checked inside comprehensions).
-	EvalTimeout = 50 * time.Millisecond
+	// trackCostAbove is the static estimate above which a program also enforces CostBudget
+	// at runtime (comprehensions, regexes over args). Below it the estimate, an upper bound
+	// for inputs within the size hints, already proves the condition cheap; every program's
+	// estimate is within CostBudget (refused at save otherwise).
+	trackCostAbove = CostBudget / 4
 )
 
 // Compiler turns rule conditions into programs with the CEL environment of SPEC §5.1. PRE
@@ -128,11 +130,14 @@ func (c *Compiler) Compile(phase Phase, src string) (*Program, error) {
 			"ERROR: <input>:%d:%d: the condition's estimated cost (up to %d) exceeds the budget of %d; avoid nested comprehensions over args",
 			line, col, est.Max, CostBudget)}
 	}
-	prg, err := env.Program(checked,
-		cel.EvalOptions(cel.OptOptimize),
-		cel.CostLimit(CostBudget),
-		cel.InterruptCheckFrequency(64),
-	)
+	opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
+	if est.Max > trackCostAbove {
+		// Runtime cost tracking is the guard against inputs beyond the size hints; it costs
+		// about as much as evaluating a simple condition, so only conditions whose estimate
+		// is anywhere near the budget (comprehensions, regexes over args) pay for it.
+		opts = append(opts, cel.CostLimit(CostBudget))
+	}
+	prg, err := env.Program(checked, opts...)
 	if err != nil {
 		return nil, &CompileError{Line: line, Column: col, Message: "ERROR: <input>: " + err.Error()}
 	}
@@ -185,30 +190,83 @@ type activation struct {
 }
 
 func newActivation(call *Call) *activation {
-	a := types.DefaultTypeAdapter
-	args := call.Args
-	if args == nil {
-		args = map[string]any{}
-	}
 	act := &activation{
-		args:     a.NativeToValue(args),
-		toolName: types.String(call.ToolName),
-		serverID: types.String(call.ServerID),
-		user: a.NativeToValue(map[string]string{"id": call.User.ID, "email": call.User.Email, "role": call.User.Role,
-			"group_id": call.User.GroupID, "group_name": call.User.GroupName}),
-		workspace: a.NativeToValue(map[string]string{"id": call.Workspace.ID, "name": call.Workspace.Name}),
+		args:      toVal(call.Args),
+		toolName:  types.String(call.ToolName),
+		serverID:  types.String(call.ServerID),
 		agent:     types.NullValue,
 		now:       types.Timestamp{Time: call.Now.UTC()},
 		output:    types.NullValue,
 		hasOutput: call.Phase == PostExecution,
 	}
+	if call.Args == nil {
+		act.args = types.NewRefValMap(types.DefaultTypeAdapter, map[ref.Val]ref.Val{})
+	}
+	if call.vals != nil {
+		act.user, act.workspace = call.vals.user, call.vals.workspace
+	} else {
+		v := callerValsOf(call.User, call.Workspace)
+		act.user, act.workspace = v.user, v.workspace
+	}
 	if call.Agent != nil {
-		act.agent = a.NativeToValue(map[string]string{"id": call.Agent.ID, "name": call.Agent.Name})
+		act.agent = types.NewStringStringMap(types.DefaultTypeAdapter, map[string]string{"id": call.Agent.ID, "name": call.Agent.Name})
 	}
 	if call.HasOutput {
-		act.output = a.NativeToValue(call.Output)
+		act.output = toVal(call.Output)
 	}
 	return act
+}
+
+// callerVals are the CEL values of a caller's user and workspace, built once per cached
+// caller instead of once per call.
+type callerVals struct {
+	user, workspace ref.Val
+}
+
+func callerValsOf(u UserCtx, w WorkspaceCtx) *callerVals {
+	a := types.DefaultTypeAdapter
+	return &callerVals{
+		user: types.NewStringStringMap(a, map[string]string{"id": u.ID, "email": u.Email, "role": u.Role,
+			"group_id": u.GroupID, "group_name": u.GroupName}),
+		workspace: types.NewStringStringMap(a, map[string]string{"id": w.ID, "name": w.Name}),
+	}
+}
+
+// PrepareCaller precomputes the call's user and workspace values (what the service's caller
+// cache holds), so repeated evaluations for the same caller do not rebuild them.
+func (c *Call) PrepareCaller() { c.vals = callerValsOf(c.User, c.Workspace) }
+
+// toVal converts a normalized JSON value into CEL values once per call, so the conditions
+// that read args do no conversion work per access.
+func toVal(v any) ref.Val {
+	switch t := v.(type) {
+	case nil:
+		return types.NullValue
+	case string:
+		return types.String(t)
+	case bool:
+		return types.Bool(t)
+	case int64:
+		return types.Int(t)
+	case uint64:
+		return types.Uint(t)
+	case float64:
+		return types.Double(t)
+	case map[string]any:
+		m := make(map[ref.Val]ref.Val, len(t))
+		for k, e := range t {
+			m[types.String(k)] = toVal(e)
+		}
+		return types.NewRefValMap(types.DefaultTypeAdapter, m)
+	case []any:
+		l := make([]ref.Val, len(t))
+		for i, e := range t {
+			l[i] = toVal(e)
+		}
+		return types.NewRefValList(types.DefaultTypeAdapter, l)
+	default:
+		return types.DefaultTypeAdapter.NativeToValue(v)
+	}
 }
 
 // ResolveName implements interpreter.Activation.
@@ -240,11 +298,13 @@ func (a *activation) ResolveName(name string) (any, bool) {
 func (a *activation) Parent() interpreter.Activation { return nil }
 
 // eval runs one program; a non-bool result is an error (fail-closed upstream).
-func (p *Program) eval(ctx context.Context, act *activation) (bool, error) {
+func (p *Program) eval(_ context.Context, act *activation) (bool, error) {
 	if p.err != nil {
 		return false, p.err
 	}
-	out, _, err := p.prg.ContextEval(ctx, act)
+	// Eval, not ContextEval: watching a context costs more than a simple condition, and the
+	// runtime cost limit already bounds the conditions that could run long.
+	out, _, err := p.prg.Eval(act)
 	if err != nil {
 		return false, err
 	}

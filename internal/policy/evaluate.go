@@ -49,9 +49,6 @@ type Evaluation struct {
 	Shadow     []MatchedRule
 }
 
-// evalBudget bounds all rule evaluations of one call.
-const evalBudget = 250 * time.Millisecond
-
 func validateInput(in *EvaluateInput) error {
 	var f errcode.Fields
 	if in.Phase != PreExecution && in.Phase != PostExecution {
@@ -138,8 +135,7 @@ func (s *Service) decide(ctx context.Context, orgID uuid.UUID, in *EvaluateInput
 		if err != nil {
 			return nil, Result{}, err
 		}
-		entry.putCaller(in.UserID, c)
-		caller = c
+		caller = entry.putCaller(in.UserID, c)
 	}
 	call.User = caller.User
 	if !caller.Active() {
@@ -154,17 +150,15 @@ func (s *Service) decide(ctx context.Context, orgID uuid.UUID, in *EvaluateInput
 		if err != nil {
 			return nil, Result{}, err
 		}
-		entry.putWorkspace(in.WorkspaceID, w)
-		ws = w
+		ws = entry.putWorkspace(in.WorkspaceID, w)
 	}
-	call.Workspace = ws
+	call.Workspace = ws.ctx
+	call.vals = &callerVals{user: caller.userVal, workspace: ws.val}
 	rs, err := s.ruleSet(ctx, orgID, entry)
 	if err != nil {
 		return nil, Result{}, err
 	}
-	ectx, cancel := context.WithTimeout(ctx, evalBudget)
-	defer cancel()
-	return call, rs.Evaluate(ectx, call), nil
+	return call, rs.Evaluate(ctx, call), nil
 }
 
 // ruleSet returns the org's compiled rule set, from the cache when it is current.

@@ -174,6 +174,7 @@ type Call struct {
 	Workspace WorkspaceCtx
 	Agent     *AgentCtx
 	Now       time.Time
+	vals      *callerVals // User and Workspace as CEL values, when prepared
 }
 
 // MatchedRule is a rule that matched (or failed) during an evaluation.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"cel.dev/cel-go/common/types/ref"
 	"github.com/google/uuid"
 
 	"github.com/bytechefhq/bytechef-ee/db/dbsqlc"
@@ -27,6 +28,7 @@ type Caller struct {
 	// allowlistUnreadable marks a stored allowlist that does not parse: the OAuth check then
 	// fails closed instead of treating it as empty.
 	allowlistUnreadable bool
+	userVal             ref.Val // User as a CEL value, built when cached
 }
 
 // Active reports whether the user may act.
