@@ -10,8 +10,9 @@ TEMPORAL_CLI_VERSION := v1.5.1
 VERSITYGW_VERSION    := v1.8.0
 GOLANGCI_VERSION     := v2.15.0
 WORKFLOWCHECK_VERSION := v0.6.0
+ZITADEL_OIDC_VERSION := v3.52.0
 
-TOOLS := $(BIN)/.temporal-$(TEMPORAL_CLI_VERSION) $(BIN)/.versitygw-$(VERSITYGW_VERSION)
+TOOLS := $(BIN)/.temporal-$(TEMPORAL_CLI_VERSION) $(BIN)/.versitygw-$(VERSITYGW_VERSION) $(BIN)/.oidc-example-server-$(ZITADEL_OIDC_VERSION)
 
 .PHONY: help dev test unit e2e lint tools build sqlc fmt bench clean
 
@@ -30,7 +31,7 @@ lint: ## gofmt, license headers, go vet, golangci-lint (depguard), workflowcheck
 build: ## build bin/bytechef-ee
 	@$(GO) build -o $(BIN)/bytechef-ee ./cmd/bytechef-ee
 
-tools: $(TOOLS) ## build the pinned Temporal CLI and Versity S3 gateway into ./bin
+tools: $(TOOLS) ## build the pinned Temporal CLI, Versity S3 gateway and zitadel example OpenID provider into ./bin
 
 $(BIN)/.temporal-$(TEMPORAL_CLI_VERSION):
 	@scripts/require-go.sh
@@ -42,6 +43,15 @@ $(BIN)/.versitygw-$(VERSITYGW_VERSION):
 	@scripts/require-go.sh
 	@echo "building Versity S3 gateway $(VERSITYGW_VERSION) into ./bin"
 	@GOBIN=$(BIN) $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
+	@touch $@
+
+# zitadel's example OpenID provider: the real OP the SSO tests log in against. Built in a
+# scratch GOBIN so its generic binary name ("server") becomes bin/oidc-example-server.
+$(BIN)/.oidc-example-server-$(ZITADEL_OIDC_VERSION):
+	@scripts/require-go.sh
+	@echo "building zitadel example OpenID provider $(ZITADEL_OIDC_VERSION) into ./bin"
+	@rm -rf $(BIN)/.oidc-tmp && GOBIN=$(BIN)/.oidc-tmp $(GO) install github.com/zitadel/oidc/v3/example/server@$(ZITADEL_OIDC_VERSION)
+	@mv $(BIN)/.oidc-tmp/server $(BIN)/oidc-example-server && rm -rf $(BIN)/.oidc-tmp
 	@touch $@
 
 $(BIN)/.golangci-$(GOLANGCI_VERSION):
