@@ -169,3 +169,45 @@ func blobWithBucket(s *blob.Store, bucket string) (*blob.Store, error) {
 	c.Bucket = bucket
 	return &c, nil
 }
+
+// TestArchiveInterrupted kills archiving (context cancelled) after its first part, then
+// runs it again: every event ends in exactly one tier.
+func TestArchiveInterrupted(t *testing.T) {
+	t.Parallel()
+	store := testenv.Bucket(t)
+	pool := dbtest.New(t)
+	s := NewService(pool, store, nil, nil)
+	ctx := context.Background()
+	org := uuid.New()
+	now := time.Now().UTC()
+	var items []IngestItem
+	for d := 6; d <= 12; d++ {
+		for i := 0; i < 5; i++ {
+			items = append(items, item(now.AddDate(0, 0, -d).Add(time.Duration(i)*time.Minute), "workflow.executed"))
+		}
+	}
+	_, err := s.Ingest(ctx, org, items)
+	require.NoError(t, err)
+	cctx, cancel := context.WithCancel(ctx)
+	_, err = s.ArchiveOrg(cctx, org, 5, now, func(ArchiveResult) { cancel() })
+	require.Error(t, err)
+	cold := func() int {
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, "SELECT coalesce(sum(row_count), 0) FROM audit_archive WHERE org_id = $1", org).Scan(&n))
+		return n
+	}
+	require.Equal(t, len(items), countHot(t, s, org)+cold(), "after the crash")
+	res, err := s.ArchiveOrg(ctx, org, 5, now, nil)
+	require.NoError(t, err)
+	require.Positive(t, res.Events)
+	require.Equal(t, 0, countHot(t, s, org))
+	require.Equal(t, len(items), cold())
+	page, err := s.List(ctx, org, Filter{}, nil, 500)
+	require.NoError(t, err)
+	ids := map[uuid.UUID]bool{}
+	for _, e := range page.Events {
+		require.False(t, ids[e.ID])
+		ids[e.ID] = true
+	}
+	require.Len(t, ids, len(items))
+}
