@@ -121,18 +121,53 @@ func writeProblem(c *gin.Context, log *slog.Logger, err error) {
 	c.Data(p.Status, "application/problem+json", body)
 }
 
-// writeSCIMError answers in the SCIM error schema (RFC 7644 §3.12): status is a string.
+// writeSCIMError answers in the SCIM error schema (RFC 7644 §3.12): status is a string, and
+// scimType comes from errcode.Error.Meta["scimType"] (or from the code where RFC 7644 names
+// one). Invalid input is 400 on SCIM, as RFC 7644 requires, not 422.
 func writeSCIMError(c *gin.Context, p Problem) {
+	status := scimStatus(p)
+	detail := p.Detail
+	if len(p.Errors) > 0 {
+		detail += " (" + p.Errors[0].Field + ": " + p.Errors[0].Message + ")"
+	}
 	body := map[string]any{
 		"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:Error"},
-		"status":  toString(p.Status),
-		"detail":  p.Detail,
+		"status":  toString(status),
+		"detail":  detail,
 	}
-	if t, ok := p.Extra["scimType"]; ok {
+	if t, ok := p.Extra["scimType"]; ok && t != "" {
+		body["scimType"] = t
+	} else if t := scimTypeOf(p); t != "" {
 		body["scimType"] = t
 	}
+	switch p.Code {
+	case string(errcode.Unauthenticated):
+		c.Header("WWW-Authenticate", `Bearer realm="bytechef-ee-scim"`)
+	case string(errcode.RateLimited):
+		if ra, ok := p.Extra["retry_after"]; ok {
+			c.Header("Retry-After", toString(ra))
+		}
+	}
 	b, _ := json.Marshal(body)
-	c.Data(p.Status, "application/scim+json", b)
+	c.Data(status, "application/scim+json", b)
+}
+
+// scimStatus is the HTTP status of a problem on /scim: validation errors are 400.
+func scimStatus(p Problem) int {
+	if p.Code == string(errcode.Validation) || p.Code == string(errcode.MalformedJSON) {
+		return http.StatusBadRequest
+	}
+	return p.Status
+}
+
+func scimTypeOf(p Problem) string {
+	switch p.Code {
+	case string(errcode.MalformedJSON):
+		return "invalidSyntax"
+	case string(errcode.Validation):
+		return "invalidValue"
+	}
+	return ""
 }
 
 func toString(v any) string {

@@ -72,8 +72,8 @@ func deleteFold(m map[string]any, key string) {
 func canonicalize(k Kind, in map[string]any) (map[string]any, error) {
 	out := map[string]any{}
 	for key, v := range in {
-		if strings.EqualFold(key, "schemas") {
-			continue
+		if strings.EqualFold(key, "schemas") || strings.EqualFold(key, "password") {
+			continue // passwords are not stored (changePassword is false); sign-in is SSO
 		}
 		if urn, ok := extensionURN(k, key); ok {
 			if v == nil {
