@@ -77,15 +77,14 @@ func AuditRetentionWorkflow(ctx workflow.Context, in AuditRetentionInput) (Audit
 		HeartbeatTimeout:    2 * time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute, MaximumAttempts: 20},
 	})
-	var a *activities.AuditRetention
 	var orgs []activities.RetentionOrg
-	if err := workflow.ExecuteActivity(short, a.ListRetentionOrgs, activities.ListRetentionOrgsInput{After: in.AfterOrgID, Limit: auditRetentionOrgsPerRun}).Get(ctx, &orgs); err != nil {
+	if err := workflow.ExecuteActivity(short, ActivityAuditListRetentionOrgs, activities.ListRetentionOrgsInput{After: in.AfterOrgID, Limit: auditRetentionOrgsPerRun}).Get(ctx, &orgs); err != nil {
 		return res, err
 	}
 	for _, o := range orgs {
 		res.Orgs++
 		var ar activities.ArchiveOrgResult
-		if err := workflow.ExecuteActivity(long, a.ArchiveOrg, activities.ArchiveOrgInput{OrgID: o.OrgID, HotDays: o.HotDays, Now: now}).Get(ctx, &ar); err != nil {
+		if err := workflow.ExecuteActivity(long, ActivityAuditArchiveOrg, activities.ArchiveOrgInput{OrgID: o.OrgID, HotDays: o.HotDays, Now: now}).Get(ctx, &ar); err != nil {
 			workflow.GetLogger(ctx).Error("audit archive failed", "org_id", o.OrgID, "error", err)
 			res.FailedOrgs = append(res.FailedOrgs, o.OrgID)
 			continue
@@ -94,7 +93,7 @@ func AuditRetentionWorkflow(ctx workflow.Context, in AuditRetentionInput) (Audit
 		res.Parts += ar.Parts
 		res.EventsArchived += ar.Events
 		var pr activities.PurgeOrgResult
-		if err := workflow.ExecuteActivity(long, a.PurgeOrgArchives, activities.PurgeOrgInput{OrgID: o.OrgID, RetentionDays: o.RetentionDays, Now: now}).Get(ctx, &pr); err != nil {
+		if err := workflow.ExecuteActivity(long, ActivityAuditPurgeOrg, activities.PurgeOrgInput{OrgID: o.OrgID, RetentionDays: o.RetentionDays, Now: now}).Get(ctx, &pr); err != nil {
 			workflow.GetLogger(ctx).Error("audit purge failed", "org_id", o.OrgID, "error", err)
 			res.FailedOrgs = append(res.FailedOrgs, o.OrgID)
 			continue
@@ -106,7 +105,7 @@ func AuditRetentionWorkflow(ctx workflow.Context, in AuditRetentionInput) (Audit
 		return res, workflow.NewContinueAsNewError(ctx, WorkflowAuditRetention, AuditRetentionInput{AfterOrgID: orgs[len(orgs)-1].OrgID, Carry: res})
 	}
 	var dropped []string
-	if err := workflow.ExecuteActivity(long, a.DropEmptyPartitions, now).Get(ctx, &dropped); err != nil {
+	if err := workflow.ExecuteActivity(long, ActivityAuditDropEmptyPartitions, now).Get(ctx, &dropped); err != nil {
 		return res, err
 	}
 	res.PartitionsDropped = append(res.PartitionsDropped, dropped...)
