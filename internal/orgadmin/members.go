@@ -369,6 +369,11 @@ func (s *Service) recordMemberChange(ctx context.Context, q *dbsqlc.Queries, bef
 				return err
 			}
 			data["revoked_api_key_ids"] = revoked
+			if before.Status == StatusActive {
+				if err := s.runDeactivationHooks(ctx, q, after); err != nil {
+					return err
+				}
+			}
 		}
 		typ := map[Status]string{StatusActive: "member.reactivated", StatusSuspended: "member.suspended", StatusDeprovisioned: "member.deprovisioned"}[after.Status]
 		if err := audit.Record(ctx, q, memberEvent(after, typ, data)); err != nil {
@@ -378,8 +383,8 @@ func (s *Service) recordMemberChange(ctx context.Context, q *dbsqlc.Queries, bef
 	return nil
 }
 
-// revokeKeys revokes the API keys that act for a member. Sessions (SSO) are revoked by the
-// session store when it lands, at this same point.
+// revokeKeys revokes the API keys that act for a member. Sessions (SSO) are revoked by a
+// DeactivationHook at the same point, in the same transaction.
 func revokeKeys(ctx context.Context, q *dbsqlc.Queries, m Member) ([]string, error) {
 	ids, err := q.APIKeyRevokeByMember(ctx, dbsqlc.APIKeyRevokeByMemberParams{OrgID: m.OrgID, MemberID: &m.ID})
 	if err != nil {
@@ -443,6 +448,11 @@ func (s *Service) DeleteMember(ctx context.Context, orgID, id uuid.UUID, ifVersi
 		revoked, err := revokeKeys(ctx, q, cur)
 		if err != nil {
 			return err
+		}
+		if cur.Status == StatusActive {
+			if err := s.runDeactivationHooks(ctx, q, cur); err != nil {
+				return err
+			}
 		}
 		if _, err := q.MemberDelete(ctx, dbsqlc.MemberDeleteParams{OrgID: orgID, ID: id}); err != nil {
 			return translate(err, "member")

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/bytechefhq/bytechef-ee/db/dbsqlc"
 	"github.com/bytechefhq/bytechef-ee/internal/identity"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/config"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/dbtest"
@@ -445,4 +446,43 @@ func FuzzRedirectURIs(f *testing.F) {
 		require.Nil(t, u.User)
 		require.NotContains(t, raw, "#")
 	})
+}
+
+func TestDeactivationHooksRunInTheTransaction(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	org := f.org(t, "hooks")
+	var mu sync.Mutex
+	var seen []string
+	fail := false
+	f.svc.OnDeactivate(func(ctx context.Context, q *dbsqlc.Queries, m Member) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if fail {
+			return errcode.New(errcode.Unavailable, "session store down")
+		}
+		seen = append(seen, m.Email+":"+string(m.Status))
+		return nil
+	})
+	m, err := f.svc.CreateMember(ctx, org, MemberPatch{Email: ptr("h@hooks.example")})
+	require.NoError(t, err)
+	// A failing hook rolls the suspension back.
+	fail = true
+	_, err = f.svc.UpdateMember(ctx, org, m.ID, MemberPatch{Status: ptr("SUSPENDED")}, nil)
+	require.Equal(t, errcode.Unavailable, code(err))
+	got, err := f.svc.GetMember(ctx, org, m.ID)
+	require.NoError(t, err)
+	require.Equal(t, StatusActive, got.Status)
+	fail = false
+	_, err = f.svc.UpdateMember(ctx, org, m.ID, MemberPatch{Status: ptr("SUSPENDED")}, nil)
+	require.NoError(t, err)
+	// SUSPENDED → DEPROVISIONED is not a new deactivation; removing an inactive member neither.
+	_, err = f.svc.UpdateMember(ctx, org, m.ID, MemberPatch{Status: ptr("DEPROVISIONED")}, nil)
+	require.NoError(t, err)
+	require.NoError(t, f.svc.DeleteMember(ctx, org, m.ID, nil))
+	m2, err := f.svc.CreateMember(ctx, org, MemberPatch{Email: ptr("h2@hooks.example")})
+	require.NoError(t, err)
+	require.NoError(t, f.svc.DeleteMember(ctx, org, m2.ID, nil))
+	require.Equal(t, []string{"h@hooks.example:SUSPENDED", "h2@hooks.example:ACTIVE"}, seen)
 }

@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,6 +27,33 @@ type Service struct {
 	resolver *net.Resolver
 	// dnsTimeout bounds one verification lookup.
 	dnsTimeout time.Duration
+
+	hooksMu sync.RWMutex
+	hooks   []DeactivationHook
+}
+
+// DeactivationHook runs inside the transaction that takes a member out of ACTIVE (suspension,
+// deprovisioning, removal), after the member's API keys were revoked; an error rolls the whole
+// change back. The SSO feature registers one that revokes the member's sessions.
+type DeactivationHook func(ctx context.Context, q *dbsqlc.Queries, m Member) error
+
+// OnDeactivate registers a hook (at start, before serving).
+func (s *Service) OnDeactivate(h DeactivationHook) {
+	s.hooksMu.Lock()
+	defer s.hooksMu.Unlock()
+	s.hooks = append(s.hooks, h)
+}
+
+func (s *Service) runDeactivationHooks(ctx context.Context, q *dbsqlc.Queries, m Member) error {
+	s.hooksMu.RLock()
+	hooks := slices.Clone(s.hooks)
+	s.hooksMu.RUnlock()
+	for _, h := range hooks {
+		if err := h(ctx, q, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewService returns the service. cfg.DNSResolver, when set, is the only DNS server asked
