@@ -56,3 +56,13 @@ type featureActivities struct {
 	fx.In
 	AuditRetention *activities.AuditRetention `optional:"true"`
 }
+
+// scheduledFeatures marks which features' schedules `schedules sync` declares: only whether
+// a member is set matters there, as no activity runs in that command.
+func scheduledFeatures(cfg config.Config) workflows.Activities {
+	var a workflows.Activities
+	if cfg.Features.AuditLogs {
+		a.AuditRetention = &activities.AuditRetention{}
+	}
+	return a
+}

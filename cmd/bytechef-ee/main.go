@@ -156,7 +156,7 @@ func schedulesCmd(stderr io.Writer, lookup config.Lookup) *cobra.Command {
 			if err := temporalx.EnsureSearchAttributes(c.Context(), tc, cfg.TemporalNamespace, log); err != nil {
 				return err
 			}
-			return temporalx.Reconcile(c.Context(), tc, cfg.TemporalTaskQueue, workflows.Schedules(), log)
+			return temporalx.Reconcile(c.Context(), tc, cfg.TemporalTaskQueue, workflows.Schedules(scheduledFeatures(cfg)), log)
 		},
 	})
 	return cmd
