@@ -1121,3 +1121,22 @@ func (q *Queries) AuditUnsealedCount(ctx context.Context, arg AuditUnsealedCount
 	err := row.Scan(&column_1)
 	return column_1, err
 }
+
+const auditUnsealedExists = `-- name: AuditUnsealedExists :one
+SELECT EXISTS (
+    SELECT 1 FROM audit_event WHERE org_id = $1 AND (xid, seq) > ($2::bigint, $3::bigint)
+)::bool AS pending
+`
+
+type AuditUnsealedExistsParams struct {
+	OrgID    uuid.UUID
+	AfterXid int64
+	AfterSeq int64
+}
+
+func (q *Queries) AuditUnsealedExists(ctx context.Context, arg AuditUnsealedExistsParams) (bool, error) {
+	row := q.db.QueryRow(ctx, auditUnsealedExists, arg.OrgID, arg.AfterXid, arg.AfterSeq)
+	var pending bool
+	err := row.Scan(&pending)
+	return pending, err
+}

@@ -176,3 +176,8 @@ DELETE FROM audit_archive WHERE org_id = @org_id AND day = @day AND part = @part
 
 -- name: AuditEventIDPurge :execrows
 DELETE FROM audit_event_id WHERE org_id = @org_id AND occurred_at < @before;
+
+-- name: AuditUnsealedExists :one
+SELECT EXISTS (
+    SELECT 1 FROM audit_event WHERE org_id = @org_id AND (xid, seq) > (@after_xid::bigint, @after_seq::bigint)
+)::bool AS pending;

@@ -101,6 +101,9 @@ func (s *Service) Ingest(ctx context.Context, orgID uuid.UUID, items []IngestIte
 		return IngestResult{}, err
 	}
 	res := IngestResult{Accepted: accepted, Duplicates: len(items) - accepted}
+	if accepted > 0 {
+		s.dirty.Store(orgID, struct{}{})
+	}
 	if s.metrics != nil {
 		s.metrics.Ingested.Add(float64(res.Accepted))
 		s.metrics.Duplicates.Add(float64(res.Duplicates))

@@ -6,7 +6,9 @@
 package audit
 
 import (
+	"context"
 	"log/slog"
+	"time"
 
 	"go.uber.org/fx"
 
@@ -23,4 +25,25 @@ var Module = fx.Module("audit",
 			return NewService(db, store, m, log)
 		},
 	),
+	fx.Invoke(func(lc fx.Lifecycle, s *Service) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		lc.Append(fx.Hook{
+			OnStart: func(context.Context) error {
+				go func() { defer close(done); s.RunSealer(ctx, SealInterval) }()
+				return nil
+			},
+			OnStop: func(stop context.Context) error {
+				cancel()
+				select {
+				case <-done:
+				case <-stop.Done():
+				}
+				return nil
+			},
+		})
+	}),
 )
+
+// SealInterval is how often the background sealer chains new events.
+const SealInterval = 3 * time.Second

@@ -50,6 +50,7 @@ func TestRetentionTiering(t *testing.T) {
 	_, err := s.Ingest(ctx, org, batch)
 	require.NoError(t, err)
 
+	sealAll(t, s, org)
 	// An interrupted earlier attempt left an object at the first part's key: it is overwritten.
 	orphan := ObjectKey(org, utcDay(day(10)), 1)
 	require.NoError(t, store.Put(ctx, orphan, bytes.NewReader([]byte("half-written")), "application/gzip"))
@@ -123,6 +124,7 @@ func TestRetentionTiering(t *testing.T) {
 	// A late event for an archived day becomes the day's next part.
 	_, err = s.Ingest(ctx, org, []IngestItem{item(day(10).Add(time.Hour), "workflow.executed")})
 	require.NoError(t, err)
+	sealAll(t, s, org)
 	res, err = s.ArchiveOrg(ctx, org, 5, now, nil)
 	require.NoError(t, err)
 	require.Equal(t, ArchiveResult{Days: 1, Parts: 1, Events: 1}, res)
@@ -188,6 +190,7 @@ func TestArchiveInterrupted(t *testing.T) {
 	}
 	_, err := s.Ingest(ctx, org, items)
 	require.NoError(t, err)
+	sealAll(t, s, org)
 	cctx, cancel := context.WithCancel(ctx)
 	_, err = s.ArchiveOrg(cctx, org, 5, now, func(ArchiveResult) { cancel() })
 	require.Error(t, err)
