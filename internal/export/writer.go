@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"sort"
 	"strconv"
 	"time"
@@ -147,8 +148,14 @@ func (w *Writer) Write(ctx context.Context, orgID, exportID uuid.UUID, resume *C
 			return File{}, errcode.New(errcode.Validation, "export: corrupt checkpoint hash state: %v", err)
 		}
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, w.partSize()+64<<10))
-	cw := csv.NewWriter(buf)
+	// Two part buffers: one fills while the other uploads, so reading Postgres and writing S3
+	// overlap. Memory stays at two parts whatever the row count.
+	free := make(chan *bytes.Buffer, 2)
+	free <- bytes.NewBuffer(make([]byte, 0, w.partSize()+64<<10))
+	free <- bytes.NewBuffer(make([]byte, 0, w.partSize()+64<<10))
+	sw := &switchWriter{}
+	sw.buf = <-free
+	cw := csv.NewWriter(sw)
 	if cp.Parts == 0 {
 		if err := cw.Write(Columns[e.Type]); err != nil {
 			return File{}, err
@@ -156,43 +163,61 @@ func (w *Writer) Write(ctx context.Context, orgID, exportID uuid.UUID, resume *C
 	}
 	cur := position{Time: cp.AfterTime, ID: cp.AfterID, Version: cp.AfterVersion}
 	var pending int64
+	nextPart := cp.Parts + 1
+
+	// The uploader owns cp, parts and h until it has finished: it uploads parts in order and
+	// records a checkpoint only after S3 has acknowledged a part.
+	jobs := make(chan partJob)
+	failed := make(chan struct{})
+	done := make(chan struct{})
+	var upErr error
+	go func() {
+		defer close(done)
+		for j := range jobs {
+			if upErr == nil {
+				if upErr = w.uploadPart(ctx, key, &cp, &parts, h, j, save); upErr == nil {
+					_ = q.DataExportProgress(ctx, dbsqlc.DataExportProgressParams{OrgID: orgID, ID: exportID, RowsWritten: cp.Rows})
+					if w.AfterPart != nil {
+						upErr = w.AfterPart(ctx, j.n)
+					}
+				}
+				if upErr != nil {
+					close(failed)
+				}
+			}
+			j.buf.Reset()
+			free <- j.buf
+		}
+	}()
+	finish := func() error {
+		close(jobs)
+		<-done
+		return upErr
+	}
 
 	flush := func() error {
 		cw.Flush()
 		if err := cw.Error(); err != nil {
 			return err
 		}
-		if buf.Len() == 0 {
+		if sw.buf.Len() == 0 {
 			return nil
 		}
-		n := cp.Parts + 1
-		if n > maxParts {
+		if nextPart > maxParts {
 			return errcode.New(errcode.Validation, "the export is larger than %d parts of %d bytes; export a shorter range", maxParts, w.partSize())
 		}
-		body := buf.Bytes()
-		out, err := w.Blob.Client.UploadPart(ctx, &s3.UploadPartInput{
-			Bucket: &w.Blob.Bucket, Key: &key, UploadId: &cp.UploadID, PartNumber: aws.Int32(n),
-			Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body))),
-		})
-		if err != nil {
-			return fmt.Errorf("export: upload part %d: %w", n, err)
+		j := partJob{n: nextPart, buf: sw.buf, rows: pending, pos: cur}
+		select {
+		case jobs <- j:
+		case <-failed:
+			return errUploadFailed
 		}
-		h.Write(body)
-		state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
-		if err != nil {
-			return err
-		}
-		parts = append(parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(n)})
-		cp.Parts, cp.Rows, cp.Bytes, cp.Hash = n, cp.Rows+pending, cp.Bytes+int64(len(body)), state
-		cp.AfterTime, cp.AfterID, cp.AfterVersion = cur.Time, cur.ID, cur.Version
-		buf.Reset()
+		nextPart++
 		pending = 0
-		if err := save(cp); err != nil {
-			return err
-		}
-		_ = q.DataExportProgress(ctx, dbsqlc.DataExportProgressParams{OrgID: orgID, ID: exportID, RowsWritten: cp.Rows})
-		if w.AfterPart != nil {
-			return w.AfterPart(ctx, n)
+		select {
+		case sw.buf = <-free:
+		case <-failed:
+			return errUploadFailed
 		}
 		return nil
 	}
@@ -202,21 +227,24 @@ func (w *Writer) Write(ctx context.Context, orgID, exportID uuid.UUID, resume *C
 		}
 		pending++
 		cur = p
-		if buf.Len() >= w.partSize() {
+		if sw.buf.Len() >= w.partSize() {
 			return flush()
 		}
 		return nil
 	}
 	for {
-		n, err := w.page(ctx, q, row, cur, emit)
-		if err != nil {
-			return File{}, err
-		}
-		if n < int(w.pageSize()) {
+		var n int
+		if n, err = w.page(ctx, q, row, cur, emit); err != nil || n < int(w.pageSize()) {
 			break
 		}
 	}
-	if err := flush(); err != nil {
+	if err == nil {
+		err = flush()
+	}
+	if ferr := finish(); ferr != nil {
+		return File{}, ferr // the uploader's error is the cause of errUploadFailed
+	}
+	if err != nil {
 		return File{}, err
 	}
 
@@ -233,6 +261,44 @@ func (w *Writer) Write(ctx context.Context, orgID, exportID uuid.UUID, resume *C
 		return File{}, err
 	}
 	return File{Key: key, Rows: cp.Rows, SizeBytes: cp.Bytes, SHA256: cp.SHA256}, nil
+}
+
+// partJob is one filled part buffer handed to the uploader, with the keyset position of its
+// last row and its row count.
+type partJob struct {
+	n    int32
+	buf  *bytes.Buffer
+	rows int64
+	pos  position
+}
+
+var errUploadFailed = errors.New("export: part upload failed")
+
+// switchWriter lets one csv.Writer write into whichever part buffer is filling.
+type switchWriter struct{ buf *bytes.Buffer }
+
+func (s *switchWriter) Write(p []byte) (int, error) { return s.buf.Write(p) }
+
+// uploadPart uploads one part, then advances the checkpoint (hash state, counts, position)
+// and saves it.
+func (w *Writer) uploadPart(ctx context.Context, key string, cp *Checkpoint, parts *[]types.CompletedPart, h hash.Hash, j partJob, save func(Checkpoint) error) error {
+	body := j.buf.Bytes()
+	out, err := w.Blob.Client.UploadPart(ctx, &s3.UploadPartInput{
+		Bucket: &w.Blob.Bucket, Key: &key, UploadId: &cp.UploadID, PartNumber: aws.Int32(j.n),
+		Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body))),
+	})
+	if err != nil {
+		return fmt.Errorf("export: upload part %d: %w", j.n, err)
+	}
+	h.Write(body)
+	state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return err
+	}
+	*parts = append(*parts, types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(j.n)})
+	cp.Parts, cp.Rows, cp.Bytes, cp.Hash = j.n, cp.Rows+j.rows, cp.Bytes+int64(len(body)), state
+	cp.AfterTime, cp.AfterID, cp.AfterVersion = j.pos.Time, j.pos.ID, j.pos.Version
+	return save(*cp)
 }
 
 // finishCompleting handles a retry after the completing checkpoint: the upload may already be
