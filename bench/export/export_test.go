@@ -39,8 +39,10 @@ import (
 
 type noWorkflow struct{}
 
-func (noWorkflow) StartExport(context.Context, uuid.UUID, uuid.UUID) error  { return nil }
-func (noWorkflow) CancelExport(context.Context, uuid.UUID, uuid.UUID) error { return export.ErrNoWorkflow }
+func (noWorkflow) StartExport(context.Context, uuid.UUID, uuid.UUID) error { return nil }
+func (noWorkflow) CancelExport(context.Context, uuid.UUID, uuid.UUID) error {
+	return export.ErrNoWorkflow
+}
 
 func TestExportBenchmark(t *testing.T) {
 	rowsEnv := os.Getenv("BENCH_EXPORT_ROWS")
