@@ -141,7 +141,7 @@ func workerModule() fx.Option {
 	return fx.Module("worker",
 		fx.Provide(func(db database.DB, idem *idempotency.Store, ids *identity.Service, f featureActivities) workflows.Activities {
 			return workflows.Activities{Maintenance: &activities.Maintenance{DB: db, Idempotency: idem}, OrgPurge: &activities.OrgPurge{IDs: ids},
-				AuditRetention: f.AuditRetention}
+				AuditRetention: f.AuditRetention, Export: f.Export}
 		}),
 		fx.Invoke(func(lc fx.Lifecycle, cfg config.Config, c client.Client, acts workflows.Activities, log *slog.Logger) {
 			w := worker.New(c, cfg.TemporalTaskQueue, worker.Options{})

@@ -55,6 +55,7 @@ func auditFeature() fx.Option {
 type featureActivities struct {
 	fx.In
 	AuditRetention *activities.AuditRetention `optional:"true"`
+	Export         *activities.Export         `optional:"true"`
 }
 
 // scheduledFeatures marks which features' schedules `schedules sync` declares: only whether
