@@ -217,11 +217,12 @@ type DirectoryStagedUser struct {
 }
 
 type DirectorySyncBatch struct {
-	RunID    uuid.UUID
-	OrgID    uuid.UUID
-	BatchKey string
-	Counts   []byte
-	Drift    []byte
+	RunID     uuid.UUID
+	OrgID     uuid.UUID
+	BatchKey  string
+	Counts    []byte
+	Drift     []byte
+	NextAfter string
 }
 
 type DirectorySyncRun struct {
@@ -237,6 +238,7 @@ type DirectorySyncRun struct {
 	Errors       []byte
 	StartedAt    time.Time
 	FinishedAt   *time.Time
+	Phase        string
 }
 
 type Domain struct {

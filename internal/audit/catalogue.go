@@ -85,4 +85,9 @@ var Catalogue = map[string]Category{
 	"scim_group.members_changed":      Teams,
 	"directory_group_mapping.created": Permissions,
 	"directory_group_mapping.deleted": Permissions,
+	"directory_connection.created":    Organization,
+	"directory_connection.updated":    Organization,
+	"directory_connection.deleted":    Organization,
+	"directory_sync.completed":        Teams,
+	"directory_sync.failed":           Teams,
 }

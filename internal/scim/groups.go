@@ -235,7 +235,7 @@ func (s *Service) writeGroup(ctx context.Context, orgID, id uuid.UUID, ifVersion
 		if err != nil {
 			return err
 		}
-		if string(raw) != string(row.Attrs) {
+		if !sameJSON(row.Attrs, doc) {
 			if row, err = q.SCIMGroupUpdate(ctx, dbsqlc.SCIMGroupUpdateParams{OrgID: orgID, ID: id, DisplayName: dn, ExternalID: ext, Attrs: raw}); err != nil {
 				return translate(err, "group")
 			}

@@ -425,7 +425,7 @@ func (s *Service) updateUserTx(ctx context.Context, q *dbsqlc.Queries, row dbsql
 	if _, err := s.admin.UpdateMemberInTx(ctx, q, orgID, id, orgadmin.MemberPatch{Email: &f.email, Name: &f.name, Status: &status}); err != nil {
 		return User{}, translate(err, "user")
 	}
-	if string(raw) == string(row.Attrs) && f.userName == row.UserName && f.active == row.Active {
+	if sameJSON(row.Attrs, doc) && f.userName == row.UserName && f.active == row.Active {
 		u, err := userFromRow(row)
 		if err != nil {
 			return User{}, err
