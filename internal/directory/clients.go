@@ -468,7 +468,10 @@ func NewFetcher(conn Connection, secret string, hc *http.Client) (Fetcher, error
 	c := &httpClient{hc: hc, maxWait: 60 * time.Second, now: time.Now}
 	switch conn.Kind {
 	case KindOkta:
-		c.auth = func(_ context.Context, r *http.Request) error { r.Header.Set("Authorization", "SSWS "+secret); return nil }
+		c.auth = func(_ context.Context, r *http.Request) error {
+			r.Header.Set("Authorization", "SSWS "+secret)
+			return nil
+		}
 		return &okta{base: base, c: c}, nil
 	case KindEntra:
 		tokenURL := conn.Settings.TokenURL
@@ -495,7 +498,10 @@ func NewFetcher(conn Connection, secret string, hc *http.Client) (Fetcher, error
 		}
 		return &graph{base: base, c: c}, nil
 	case KindSCIM:
-		c.auth = func(_ context.Context, r *http.Request) error { r.Header.Set("Authorization", "Bearer "+secret); return nil }
+		c.auth = func(_ context.Context, r *http.Request) error {
+			r.Header.Set("Authorization", "Bearer "+secret)
+			return nil
+		}
 		return &remoteSCIM{base: base, c: c}, nil
 	}
 	return nil, &PermanentError{Msg: "unknown directory kind"}
