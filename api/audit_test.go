@@ -23,6 +23,8 @@ import (
 	"github.com/bytechefhq/bytechef-ee/internal/audit"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/cursor"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/database"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/testenv"
+	"github.com/bytechefhq/bytechef-ee/workflows"
 )
 
 func auditRoutes(h *harness) []Routes {
@@ -420,4 +422,33 @@ func TestAuditGraphQL(t *testing.T) {
 	// Reading over GraphQL is audited.
 	res = h.do(req{method: "GET", path: "/api/v1/audit-logs?event_type=audit_log.viewed&q=graphql", token: admin})
 	require.NotEmpty(t, res.JSON(t)["data"])
+}
+
+// TestAuditRetentionRun starts the retention workflow on the real Temporal dev server: the
+// id is audit-retention/{date} and a second start while it runs returns the same run.
+func TestAuditRetentionRun(t *testing.T) {
+	t.Parallel()
+	c := testenv.SharedTemporal(t).Client(t)
+	queue := "audit-run-" + uuid.NewString()[:8] // no worker polls it: the run stays open
+	h := newHarness(t, nil, func(h *harness) []Routes {
+		svc := audit.NewService(h.pool, nil, nil, nil)
+		return []Routes{AuditRoutes{Audit: svc, StartRetention: func(ctx context.Context) (string, string, error) {
+			run, err := c.ExecuteWorkflow(ctx, workflows.AuditRetentionStartOptions(queue, time.Now()), workflows.WorkflowAuditRetention, workflows.AuditRetentionInput{})
+			if err != nil {
+				return "", "", err
+			}
+			return run.GetID(), run.GetRunID(), nil
+		}}}
+	})
+	_, admin := h.newOrg("acme")
+	reader := h.newKey(admin, "audit:read")
+	require.Equal(t, http.StatusForbidden, h.do(req{method: "POST", path: "/api/v1/audit-retention/run", token: reader}).Code)
+	first := h.do(req{method: "POST", path: "/api/v1/audit-retention/run", token: admin})
+	require.Equal(t, http.StatusAccepted, first.Code, "%s", first.Body)
+	body := first.JSON(t)
+	require.Equal(t, "audit-retention/"+time.Now().UTC().Format(time.DateOnly), body["workflow_id"])
+	t.Cleanup(func() { _ = c.TerminateWorkflow(context.Background(), body["workflow_id"].(string), "", "test done") })
+	second := h.do(req{method: "POST", path: "/api/v1/audit-retention/run", token: admin})
+	require.Equal(t, http.StatusAccepted, second.Code)
+	require.Equal(t, body["run_id"], second.JSON(t)["run_id"], "a duplicate start returns the running run")
 }
