@@ -72,6 +72,9 @@ func TestPolicyHTTPLoad(t *testing.T) {
 	d := client.Evaluate(ctx, call)
 	require.True(t, d.Allowed(), "%+v", d)
 	require.Equal(t, []string{"public-repo"}, d.Tags)
+	// The measured call is the common case: ALLOW without tags (every applicable rule is
+	// evaluated; the decision is recorded, and no audit event is due).
+	call.Args = map[string]any{"repo": "internal-tools", "labels": []string{"dev"}}
 
 	var (
 		mu     sync.Mutex

@@ -41,7 +41,7 @@ type pending struct {
 
 const (
 	maxBatch      = 512
-	recordWorkers = 2
+	recordWorkers = 4
 )
 
 // ErrRecorderClosed is returned after Stop.
