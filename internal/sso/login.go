@@ -51,6 +51,16 @@ func random(n int) string {
 
 func hashOf(s string) []byte { sum := sha256.Sum256([]byte(s)); return sum[:] }
 
+// browserCtx marks work done for an unauthenticated browser: audited as the SSO system
+// until the user is known.
+func browserCtx(ctx context.Context) context.Context {
+	m := audit.MetaFrom(ctx)
+	if m.ActorType == "" {
+		m.ActorType, m.ActorLabel = audit.ActorSystem, "sso"
+	}
+	return audit.WithMeta(ctx, m)
+}
+
 func (s *Service) orgBySlug(ctx context.Context, slug string) (identity.Org, *Failure) {
 	org, err := s.ids.GetOrg(ctx, slug)
 	if err != nil || !identity.ValidSlug(slug) {
@@ -99,6 +109,7 @@ func ReturnToAllowed(allowed []string, returnTo string) (string, bool) {
 
 // Begin starts SP-initiated login at GET /sso/{slug}.
 func (s *Service) Begin(ctx context.Context, slug, returnTo, connectionID string) (Start, *Failure) {
+	ctx = browserCtx(ctx)
 	org, f := s.orgBySlug(ctx, slug)
 	if f != nil {
 		return Start{}, f

@@ -200,6 +200,7 @@ var errUnknownKey = errors.New("id_token: unknown key")
 
 // OIDCCallback handles GET /sso/{slug}/oidc/callback.
 func (s *Service) OIDCCallback(ctx context.Context, slug, state, code, idpError string, bindings map[string]string) (string, *Failure) {
+	ctx = browserCtx(ctx)
 	org, f := s.orgBySlug(ctx, slug)
 	if f != nil {
 		return "", f

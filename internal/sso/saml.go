@@ -221,7 +221,7 @@ func (s *Service) serviceProvider(ctx context.Context, slug string, c Connection
 	entityID := s.SPEntityID(slug)
 	sp := &saml.ServiceProvider{EntityID: entityID, AcsURL: *acs, MetadataURL: *md, IDPMetadata: idp, HTTPClient: s.client,
 		AllowIDPInitiated: false, RejectUnknownConditions: true, RejectSHA1Signatures: true, RequireSignedResponseForCBC: true,
-		AuthnNameIDFormat: saml.UnspecifiedNameIDFormat,
+		AuthnNameIDFormat: saml.UnspecifiedNameIDFormat, AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding},
 		// Every AudienceRestriction must name this org's SP (SAML core §2.5.1.4) and at
 		// least one must be present.
 		ValidateAudienceRestriction: func(a *saml.Assertion) error {
@@ -276,7 +276,8 @@ func (s *Service) SPMetadata(ctx context.Context, slug string) ([]byte, *Failure
 	}
 	acs, _ := url.Parse(s.ACSURL(slug))
 	md, _ := url.Parse(s.SPEntityID(slug))
-	sp := &saml.ServiceProvider{EntityID: s.SPEntityID(slug), AcsURL: *acs, MetadataURL: *md, AuthnNameIDFormat: saml.UnspecifiedNameIDFormat}
+	sp := &saml.ServiceProvider{EntityID: s.SPEntityID(slug), AcsURL: *acs, MetadataURL: *md, AuthnNameIDFormat: saml.UnspecifiedNameIDFormat,
+		AssertionConsumerServiceBindings: []string{saml.HTTPPostBinding}}
 	for _, r := range conns {
 		c, err := fromRow(r)
 		if err != nil || c.Protocol != SAML || c.SAML.SPCertificatePEM == "" {
@@ -301,9 +302,12 @@ func classifySAML(err error, rs *replayStore) *Failure {
 	if errors.As(err, &ire) {
 		cause = ire.PrivateErr
 	}
+	msg := cause.Error()
 	switch {
 	case rs != nil && rs.replayed, errors.Is(cause, saml.ErrAssertionReplayed):
 		return invalid(ReasonReplay, "assertion already used")
+	case strings.Contains(msg, "Recipient"):
+		return invalid(ReasonRecipient, "%s", msg)
 	case errors.Is(cause, errAudience):
 		return invalid(ReasonAudience, "%v", cause)
 	case errors.Is(cause, saml.ErrDestinationMismatch):
@@ -317,10 +321,7 @@ func classifySAML(err error, rs *replayStore) *Failure {
 	case errors.Is(cause, saml.ErrIssuerMismatch):
 		return invalid(ReasonIssuer, "%v", cause)
 	}
-	msg := cause.Error()
 	switch {
-	case strings.Contains(msg, "Recipient"):
-		return invalid(ReasonRecipient, "%s", msg)
 	case strings.Contains(msg, "signature") || strings.Contains(msg, "Signature"):
 		return invalid(ReasonSignature, "%s", msg)
 	}
@@ -393,6 +394,7 @@ func samlClaims(a *saml.Assertion) map[string][]string {
 // ACS handles a SAMLResponse posted to the org's ACS. bindings maps the request ids this
 // browser holds cookies for to the cookie values.
 func (s *Service) ACS(ctx context.Context, slug, samlResponse string, bindings map[string]string) (string, *Failure) {
+	ctx = browserCtx(ctx)
 	org, f := s.orgBySlug(ctx, slug)
 	if f != nil {
 		return "", f
