@@ -7,7 +7,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -378,5 +377,27 @@ func TestClaimsRestrictionsAndOAuthCheck(t *testing.T) {
 	up := h.do(req{method: "PUT", path: "/api/v1/domain-restrictions/" + id, token: a.admin, body: map[string]any{"provider": "google", "domains": []string{"acme.com"}}})
 	require.Equal(t, http.StatusOK, up.Code, "%s", up.Body)
 	require.Equal(t, http.StatusNoContent, h.do(req{method: "DELETE", path: "/api/v1/domain-restrictions/" + id, token: a.admin}).Code)
-	_ = fmt.Sprint()
+
+	// A deleted org's claims are released (and audited in that org) when contested.
+	res = h.do(req{method: "POST", path: "/api/v1/app-claims", token: a.admin, body: map[string]any{"provider": "jira", "external_workspace_id": "J1"}})
+	require.Equal(t, http.StatusCreated, res.Code, "%s", res.Body)
+	require.Equal(t, http.StatusConflict, h.do(req{method: "POST", path: "/api/v1/app-claims", token: b.admin, body: map[string]any{"provider": "jira", "external_workspace_id": "J1"}}).Code)
+	del := h.do(req{method: "DELETE", path: "/api/v1/admin/orgs/" + a.orgID + "?confirm=claims-a", token: testAdminKey})
+	require.Less(t, del.Code, 300, "%s", del.Body)
+	res = h.do(req{method: "POST", path: "/api/v1/app-claims", token: b.admin, body: map[string]any{"provider": "jira", "external_workspace_id": "J1"}})
+	require.Equal(t, http.StatusCreated, res.Code, "%s", res.Body)
+	var released int
+	require.NoError(t, h.pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_event WHERE org_id = $1 AND event_type = 'app_claim.released'`, a.orgID).Scan(&released))
+	require.Equal(t, 1, released)
+}
+
+func TestAppPoliciesDisabled(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, map[string]string{"BYTECHEF_APP_POLICIES_ENABLED": "false"})
+	_, admin := h.newOrg("off")
+	for _, p := range []string{"/api/v1/policy/evaluate", "/api/v1/app-rules", "/api/v1/app-claims", "/api/v1/domain-restrictions", "/api/v1/connections/oauth/check"} {
+		res := h.do(req{method: "POST", path: p, token: admin, body: map[string]any{}})
+		require.Equal(t, http.StatusNotFound, res.Code, p)
+		require.Equal(t, "feature_disabled", res.problemCode(t), p)
+	}
 }
