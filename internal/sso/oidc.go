@@ -39,6 +39,7 @@ const maxDiscoveryBytes = 512 << 10
 type oidcProvider struct {
 	issuer   string // as discovered (may be an Entra {tenantid} template)
 	endpoint oauth2.Endpoint
+	userinfo string
 	algs     []string
 	keys     *keySet
 }
@@ -48,6 +49,7 @@ type discovery struct {
 	AuthURL     string   `json:"authorization_endpoint"`
 	TokenURL    string   `json:"token_endpoint"`
 	JWKSURL     string   `json:"jwks_uri"`
+	UserInfoURL string   `json:"userinfo_endpoint"`
 	Algs        []string `json:"id_token_signing_alg_values_supported"`
 	PKCEMethods []string `json:"code_challenge_methods_supported"`
 }
@@ -113,7 +115,10 @@ func (s *Service) provider(ctx context.Context, c Connection) (*oidcProvider, er
 	if len(algs) == 0 {
 		return nil, errors.New("the provider declares no asymmetric id_token signing algorithm")
 	}
-	p = &oidcProvider{issuer: d.Issuer, endpoint: oauth2.Endpoint{AuthURL: d.AuthURL, TokenURL: d.TokenURL}, algs: algs,
+	if d.UserInfoURL != "" && !urlAllowed(d.UserInfoURL) {
+		return nil, fmt.Errorf("discovery endpoint %q is not an https URL", d.UserInfoURL)
+	}
+	p = &oidcProvider{issuer: d.Issuer, endpoint: oauth2.Endpoint{AuthURL: d.AuthURL, TokenURL: d.TokenURL}, userinfo: d.UserInfoURL, algs: algs,
 		keys: &keySet{url: d.JWKSURL, algs: algs, get: s.getJSON, now: s.now}}
 	s.mu.Lock()
 	s.providers[key] = p
@@ -253,7 +258,9 @@ func (s *Service) OIDCCallback(ctx context.Context, slug, state, code, idpError 
 	if rawID == "" {
 		return fl(&conn, invalid(ReasonInvalidResponse, "the token response has no id_token"))
 	}
-	u, f := s.verifyIDToken(ctx, org.ID, conn, p, rawID, lr.Nonce)
+	u, f := s.verifyIDToken(ctx, org.ID, conn, p, rawID, lr.Nonce, func(ctx context.Context, sub string) (map[string]any, error) {
+		return s.userInfo(ctx, p, tok, sub)
+	})
 	if f != nil {
 		return fl(&conn, f)
 	}
@@ -262,7 +269,8 @@ func (s *Service) OIDCCallback(ctx context.Context, slug, state, code, idpError 
 
 // verifyIDToken checks signature, algorithm, audience, expiry, issuer (with the Entra tenant
 // template), nonce, email_verified and Google's hd, and returns what the token says.
-func (s *Service) verifyIDToken(ctx context.Context, orgID uuid.UUID, conn Connection, p *oidcProvider, raw, nonce string) (userInfo, *Failure) {
+func (s *Service) verifyIDToken(ctx context.Context, orgID uuid.UUID, conn Connection, p *oidcProvider, raw, nonce string,
+	userinfo func(ctx context.Context, sub string) (map[string]any, error)) (userInfo, *Failure) {
 	v := oidc.NewVerifier(p.issuer, p.keys, &oidc.Config{ClientID: conn.OIDC.ClientID, SupportedSigningAlgs: p.algs, SkipIssuerCheck: true, Now: s.now})
 	tok, err := v.Verify(ctx, raw)
 	if err != nil {
@@ -297,6 +305,20 @@ func (s *Service) verifyIDToken(ctx context.Context, orgID uuid.UUID, conn Conne
 	}
 	if nonce == "" || tok.Nonce != nonce {
 		return userInfo{}, invalid(ReasonNonce, "nonce does not match the login request")
+	}
+	// Providers may keep profile claims out of the id_token and serve them at userinfo
+	// (OIDC Core §5.4). Only profile claims are taken from there, and only when the id_token
+	// lacks them; identity (sub, oid, tid) and Google's hd come from the signed token alone.
+	if _, ok := claims["email"]; !ok && userinfo != nil && p.userinfo != "" {
+		extra, err := userinfo(ctx, tok.Subject)
+		if err != nil {
+			return userInfo{}, invalid(ReasonInvalidResponse, "userinfo: %v", err)
+		}
+		for _, k := range []string{"email", "email_verified", "name", "given_name", "family_name", "preferred_username", "groups"} {
+			if _, have := claims[k]; !have && extra[k] != nil {
+				claims[k] = extra[k]
+			}
+		}
 	}
 	u := userInfo{Claims: map[string][]string{}, EmailVerified: true}
 	for k, v := range claims {
@@ -358,4 +380,33 @@ func (s *Service) verifyIDToken(ctx context.Context, orgID uuid.UUID, conn Conne
 	}
 	u.fill(mapping)
 	return u, nil
+}
+
+// userInfo reads the userinfo endpoint with the access token; its sub must be the id_token's.
+func (s *Service) userInfo(ctx context.Context, p *oidcProvider, tok *oauth2.Token, sub string) (map[string]any, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.userinfo, nil)
+	if err != nil {
+		return nil, err
+	}
+	tok.SetAuthHeader(req)
+	req.Header.Set("Accept", "application/json")
+	res, err := s.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("answered %d", res.StatusCode)
+	}
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		return nil, fmt.Errorf("content type %q (signed userinfo is not supported)", truncate(ct, 100))
+	}
+	var m map[string]any
+	if err := json.NewDecoder(io.LimitReader(res.Body, maxDiscoveryBytes)).Decode(&m); err != nil {
+		return nil, err
+	}
+	if got, _ := m["sub"].(string); got != sub {
+		return nil, errors.New("userinfo sub is not the id_token's")
+	}
+	return m, nil
 }
