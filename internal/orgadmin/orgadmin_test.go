@@ -486,3 +486,18 @@ func TestDeactivationHooksRunInTheTransaction(t *testing.T) {
 	require.NoError(t, f.svc.DeleteMember(ctx, org, m2.ID, nil))
 	require.Equal(t, []string{"h@hooks.example:SUSPENDED", "h2@hooks.example:ACTIVE"}, seen)
 }
+
+func TestSettingsKeepOtherFeaturesKeys(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	org := f.org(t, "merge")
+	_, err := f.svc.db.Exec(ctx, `UPDATE organization SET settings = settings || '{"branding_theme":"dark"}' WHERE id = $1`, org)
+	require.NoError(t, err)
+	_, err = f.svc.UpdateSettings(ctx, org, SettingsPatch{SignupMode: ptr("OPEN")}, nil)
+	require.NoError(t, err)
+	var theme, mode string
+	require.NoError(t, f.svc.db.QueryRow(ctx, `SELECT settings->>'branding_theme', settings->>'signup_mode' FROM organization WHERE id = $1`, org).Scan(&theme, &mode))
+	require.Equal(t, "dark", theme)
+	require.Equal(t, "OPEN", mode)
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -210,7 +211,7 @@ func (s *Service) UpdateSettings(ctx context.Context, orgID uuid.UUID, p Setting
 			out = cur
 			return nil
 		}
-		raw, err := json.Marshal(next)
+		raw, err := mergeSettings(row.Settings, next)
 		if err != nil {
 			return err
 		}
@@ -225,6 +226,27 @@ func (s *Service) UpdateSettings(ctx context.Context, orgID uuid.UUID, p Setting
 			Data: map[string]any{"before": settingsSummary(cur), "after": settingsSummary(out)}})
 	})
 	return out, err
+}
+
+// mergeSettings writes this resource's fields over the stored settings object, keeping keys
+// other features keep in the same column.
+func mergeSettings(stored []byte, s Settings) ([]byte, error) {
+	merged := map[string]json.RawMessage{}
+	if len(stored) > 0 {
+		if err := json.Unmarshal(stored, &merged); err != nil {
+			return nil, fmt.Errorf("orgadmin: organization settings: %w", err)
+		}
+	}
+	mine, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	fields := map[string]json.RawMessage{}
+	if err := json.Unmarshal(mine, &fields); err != nil {
+		return nil, err
+	}
+	maps.Copy(merged, fields)
+	return json.Marshal(merged)
 }
 
 func equalSettings(a, b Settings) bool {
