@@ -44,6 +44,12 @@ func TestAuditRetentionActivities(t *testing.T) {
 	}
 	_, err = svc.Ingest(ctx, org, items)
 	require.NoError(t, err)
+	// Only sealed events are archived, and sealing waits for the server-wide horizon, which
+	// other tests' transactions on the same server can hold back for a moment.
+	require.Eventually(t, func() bool {
+		v, err := svc.Verify(ctx, org, now.AddDate(0, 0, -30), now.Add(time.Hour))
+		return err == nil && v.UnsealedEvents == 0
+	}, 60*time.Second, 50*time.Millisecond)
 
 	v, err := env.ExecuteActivity(a.ListRetentionOrgs, ListRetentionOrgsInput{Limit: 10})
 	require.NoError(t, err)

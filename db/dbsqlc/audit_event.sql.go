@@ -849,14 +849,32 @@ func (q *Queries) AuditHotDays(ctx context.Context, arg AuditHotDaysParams) ([]t
 }
 
 const auditRetentionGet = `-- name: AuditRetentionGet :one
-SELECT org_id, hot_days, retention_days, version, updated_at FROM audit_retention WHERE org_id = $1
+SELECT coalesce((settings->>'audit_hot_days')::int, $1::int)::int AS hot_days,
+       coalesce((settings->>'audit_retention_days')::int, $2::int)::int AS retention_days,
+       version, updated_at
+FROM organization WHERE id = $3 AND deleted_at IS NULL
+FOR UPDATE
 `
 
-func (q *Queries) AuditRetentionGet(ctx context.Context, orgID uuid.UUID) (AuditRetention, error) {
-	row := q.db.QueryRow(ctx, auditRetentionGet, orgID)
-	var i AuditRetention
+type AuditRetentionGetParams struct {
+	DefaultHotDays       int32
+	DefaultRetentionDays int32
+	OrgID                uuid.UUID
+}
+
+type AuditRetentionGetRow struct {
+	HotDays       int32
+	RetentionDays int32
+	Version       int32
+	UpdatedAt     time.Time
+}
+
+// The policy lives in the org's settings (shared with GET/PATCH /api/v1/settings); missing
+// keys read as the defaults. The org's version is the ETag of both resources.
+func (q *Queries) AuditRetentionGet(ctx context.Context, arg AuditRetentionGetParams) (AuditRetentionGetRow, error) {
+	row := q.db.QueryRow(ctx, auditRetentionGet, arg.DefaultHotDays, arg.DefaultRetentionDays, arg.OrgID)
+	var i AuditRetentionGetRow
 	err := row.Scan(
-		&i.OrgID,
 		&i.HotDays,
 		&i.RetentionDays,
 		&i.Version,
@@ -867,9 +885,9 @@ func (q *Queries) AuditRetentionGet(ctx context.Context, orgID uuid.UUID) (Audit
 
 const auditRetentionOrgs = `-- name: AuditRetentionOrgs :many
 SELECT o.id AS org_id,
-       coalesce(r.hot_days, $1::int)::int AS hot_days,
-       coalesce(r.retention_days, $2::int)::int AS retention_days
-FROM organization o LEFT JOIN audit_retention r ON r.org_id = o.id
+       coalesce((o.settings->>'audit_hot_days')::int, $1::int)::int AS hot_days,
+       coalesce((o.settings->>'audit_retention_days')::int, $2::int)::int AS retention_days
+FROM organization o
 WHERE o.deleted_at IS NULL AND o.region = $3
 ORDER BY o.id
 `
@@ -907,34 +925,29 @@ func (q *Queries) AuditRetentionOrgs(ctx context.Context, arg AuditRetentionOrgs
 	return items, nil
 }
 
-const auditRetentionUpsert = `-- name: AuditRetentionUpsert :one
-INSERT INTO audit_retention (org_id, hot_days, retention_days)
-VALUES ($1, $2, $3)
-ON CONFLICT (org_id) DO UPDATE
-SET hot_days = EXCLUDED.hot_days, retention_days = EXCLUDED.retention_days,
-    version = audit_retention.version + CASE WHEN audit_retention.hot_days = EXCLUDED.hot_days
-        AND audit_retention.retention_days = EXCLUDED.retention_days THEN 0 ELSE 1 END,
-    updated_at = CASE WHEN audit_retention.hot_days = EXCLUDED.hot_days
-        AND audit_retention.retention_days = EXCLUDED.retention_days THEN audit_retention.updated_at ELSE now() END
-RETURNING org_id, hot_days, retention_days, version, updated_at
+const auditRetentionUpdate = `-- name: AuditRetentionUpdate :one
+UPDATE organization
+SET settings = settings || jsonb_build_object('audit_hot_days', $1::int, 'audit_retention_days', $2::int),
+    version = version + 1, updated_at = now()
+WHERE id = $3 AND deleted_at IS NULL
+RETURNING version, updated_at
 `
 
-type AuditRetentionUpsertParams struct {
-	OrgID         uuid.UUID
+type AuditRetentionUpdateParams struct {
 	HotDays       int32
 	RetentionDays int32
+	OrgID         uuid.UUID
 }
 
-func (q *Queries) AuditRetentionUpsert(ctx context.Context, arg AuditRetentionUpsertParams) (AuditRetention, error) {
-	row := q.db.QueryRow(ctx, auditRetentionUpsert, arg.OrgID, arg.HotDays, arg.RetentionDays)
-	var i AuditRetention
-	err := row.Scan(
-		&i.OrgID,
-		&i.HotDays,
-		&i.RetentionDays,
-		&i.Version,
-		&i.UpdatedAt,
-	)
+type AuditRetentionUpdateRow struct {
+	Version   int32
+	UpdatedAt time.Time
+}
+
+func (q *Queries) AuditRetentionUpdate(ctx context.Context, arg AuditRetentionUpdateParams) (AuditRetentionUpdateRow, error) {
+	row := q.db.QueryRow(ctx, auditRetentionUpdate, arg.HotDays, arg.RetentionDays, arg.OrgID)
+	var i AuditRetentionUpdateRow
+	err := row.Scan(&i.Version, &i.UpdatedAt)
 	return i, err
 }
 

@@ -120,14 +120,6 @@ type AuditEventID struct {
 	OccurredAt time.Time
 }
 
-type AuditRetention struct {
-	OrgID         uuid.UUID
-	HotDays       int32
-	RetentionDays int32
-	Version       int32
-	UpdatedAt     time.Time
-}
-
 type AuditSeal struct {
 	OrgID         uuid.UUID
 	BlockNo       int64

@@ -111,25 +111,27 @@ WHERE org_id = @org_id AND (xid, seq) > (@after_xid::bigint, @after_seq::bigint)
   AND occurred_at >= @from_at AND occurred_at < @to_at;
 
 -- name: AuditRetentionGet :one
-SELECT * FROM audit_retention WHERE org_id = @org_id;
+-- The policy lives in the org's settings (shared with GET/PATCH /api/v1/settings); missing
+-- keys read as the defaults. The org's version is the ETag of both resources.
+SELECT coalesce((settings->>'audit_hot_days')::int, @default_hot_days::int)::int AS hot_days,
+       coalesce((settings->>'audit_retention_days')::int, @default_retention_days::int)::int AS retention_days,
+       version, updated_at
+FROM organization WHERE id = @org_id AND deleted_at IS NULL
+FOR UPDATE;
 
--- name: AuditRetentionUpsert :one
-INSERT INTO audit_retention (org_id, hot_days, retention_days)
-VALUES (@org_id, @hot_days, @retention_days)
-ON CONFLICT (org_id) DO UPDATE
-SET hot_days = EXCLUDED.hot_days, retention_days = EXCLUDED.retention_days,
-    version = audit_retention.version + CASE WHEN audit_retention.hot_days = EXCLUDED.hot_days
-        AND audit_retention.retention_days = EXCLUDED.retention_days THEN 0 ELSE 1 END,
-    updated_at = CASE WHEN audit_retention.hot_days = EXCLUDED.hot_days
-        AND audit_retention.retention_days = EXCLUDED.retention_days THEN audit_retention.updated_at ELSE now() END
-RETURNING *;
+-- name: AuditRetentionUpdate :one
+UPDATE organization
+SET settings = settings || jsonb_build_object('audit_hot_days', @hot_days::int, 'audit_retention_days', @retention_days::int),
+    version = version + 1, updated_at = now()
+WHERE id = @org_id AND deleted_at IS NULL
+RETURNING version, updated_at;
 
 -- name: AuditRetentionOrgs :many
 -- Every live org of this region with its effective policy (defaults when it has none).
 SELECT o.id AS org_id,
-       coalesce(r.hot_days, @default_hot_days::int)::int AS hot_days,
-       coalesce(r.retention_days, @default_retention_days::int)::int AS retention_days
-FROM organization o LEFT JOIN audit_retention r ON r.org_id = o.id
+       coalesce((o.settings->>'audit_hot_days')::int, @default_hot_days::int)::int AS hot_days,
+       coalesce((o.settings->>'audit_retention_days')::int, @default_retention_days::int)::int AS retention_days
+FROM organization o
 WHERE o.deleted_at IS NULL AND o.region = @region
 ORDER BY o.id;
 

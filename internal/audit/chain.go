@@ -20,6 +20,7 @@ import (
 
 	"github.com/bytechefhq/bytechef-ee/db/dbsqlc"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/database"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
 )
 
 // The tamper-evidence chain. Each org has a chain of blocks (audit_seal); a block covers the
@@ -246,7 +247,11 @@ func (s *Service) Verify(ctx context.Context, orgID uuid.UUID, from, to time.Tim
 		return res, err
 	}
 	policy, err := s.GetPolicy(ctx, orgID)
-	if err != nil {
+	switch {
+	case errcode.Is(err, errcode.NotFound):
+		// A deleted (or never registered) org's events still verify, under the defaults.
+		policy = Policy{HotDays: DefaultHotDays, RetentionDays: DefaultRetentionDays}
+	case err != nil:
 		return res, err
 	}
 	// Events older than the retention period are deleted on purpose: their blocks are

@@ -23,33 +23,37 @@ const (
 	MaxRetentionDays     = 2555
 )
 
-// Policy is an org's retention policy. Version 0 means the defaults (never set).
+// Policy is an org's retention policy. It is stored in the org's settings
+// (audit_hot_days, audit_retention_days), so /api/v1/audit-retention and /api/v1/settings show
+// the same values; Version is the org's version, the ETag of both.
 type Policy struct {
 	HotDays       int
 	RetentionDays int
 	Version       int32
-	UpdatedAt     *time.Time
+	UpdatedAt     time.Time
 }
 
-// GetPolicy returns the org's policy, or the defaults.
-func (s *Service) GetPolicy(ctx context.Context, orgID uuid.UUID) (Policy, error) {
-	r, err := dbsqlc.New(s.db).AuditRetentionGet(ctx, orgID)
-	if database.IsNoRows(err) {
-		return Policy{HotDays: DefaultHotDays, RetentionDays: DefaultRetentionDays}, nil
-	}
+func (s *Service) policy(ctx context.Context, q *dbsqlc.Queries, orgID uuid.UUID) (Policy, error) {
+	r, err := q.AuditRetentionGet(ctx, dbsqlc.AuditRetentionGetParams{OrgID: orgID, DefaultHotDays: DefaultHotDays, DefaultRetentionDays: DefaultRetentionDays})
 	if err != nil {
-		return Policy{}, err
+		return Policy{}, translate(err, "organization")
 	}
-	return policyFromRow(r), nil
+	return Policy{HotDays: int(r.HotDays), RetentionDays: int(r.RetentionDays), Version: r.Version, UpdatedAt: r.UpdatedAt.UTC()}, nil
 }
 
-func policyFromRow(r dbsqlc.AuditRetention) Policy {
-	at := r.UpdatedAt.UTC()
-	return Policy{HotDays: int(r.HotDays), RetentionDays: int(r.RetentionDays), Version: r.Version, UpdatedAt: &at}
+// GetPolicy returns the org's policy (the defaults until one is set).
+func (s *Service) GetPolicy(ctx context.Context, orgID uuid.UUID) (Policy, error) {
+	var p Policy
+	err := database.InTx(ctx, s.db, func(q *dbsqlc.Queries) error {
+		var err error
+		p, err = s.policy(ctx, q, orgID)
+		return err
+	})
+	return p, err
 }
 
-// PutPolicy sets the policy (audited in the same transaction). ifVersion, when set, must be
-// the current version (0 for "never set").
+// PutPolicy sets the policy, audited in the same transaction. ifVersion, when set, must be the
+// org's current version. Setting the same values again changes nothing and audits nothing.
 func (s *Service) PutPolicy(ctx context.Context, orgID uuid.UUID, hotDays, retentionDays int, ifVersion *int32) (Policy, error) {
 	var f errcode.Fields
 	if hotDays < 1 || hotDays > MaxRetentionDays {
@@ -65,25 +69,22 @@ func (s *Service) PutPolicy(ctx context.Context, orgID uuid.UUID, hotDays, reten
 	}
 	var out Policy
 	err := database.InTx(ctx, s.db, func(q *dbsqlc.Queries) error {
-		before := Policy{HotDays: DefaultHotDays, RetentionDays: DefaultRetentionDays}
-		cur, err := q.AuditRetentionGet(ctx, orgID)
-		switch {
-		case err == nil:
-			before = policyFromRow(cur)
-		case !database.IsNoRows(err):
+		before, err := s.policy(ctx, q, orgID) // locks the org row
+		if err != nil {
 			return err
 		}
 		if ifVersion != nil && *ifVersion != before.Version {
-			return errcode.New(errcode.PreconditionFail, "the retention policy changed (version %d); fetch it again", before.Version)
+			return errcode.New(errcode.PreconditionFail, "the organization changed (version %d); fetch the policy again", before.Version)
 		}
-		r, err := q.AuditRetentionUpsert(ctx, dbsqlc.AuditRetentionUpsertParams{OrgID: orgID, HotDays: int32(hotDays), RetentionDays: int32(retentionDays)})
+		if before.HotDays == hotDays && before.RetentionDays == retentionDays {
+			out = before
+			return nil
+		}
+		r, err := q.AuditRetentionUpdate(ctx, dbsqlc.AuditRetentionUpdateParams{OrgID: orgID, HotDays: int32(hotDays), RetentionDays: int32(retentionDays)})
 		if err != nil {
 			return translate(err, "organization")
 		}
-		out = policyFromRow(r)
-		if r.Version == before.Version {
-			return nil // unchanged: nothing to audit
-		}
+		out = Policy{HotDays: hotDays, RetentionDays: retentionDays, Version: r.Version, UpdatedAt: r.UpdatedAt.UTC()}
 		return Record(ctx, q, Event{OrgID: orgID, Type: "audit_retention.updated", TargetType: "audit_retention", TargetID: orgID.String(),
 			Data: map[string]any{
 				"before": map[string]any{"hot_days": before.HotDays, "retention_days": before.RetentionDays},
