@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/cost"
@@ -181,40 +182,46 @@ func (sizeHints) EstimateCallCost(string, string, *cost.AstNode, []cost.AstNode)
 // dynamic values that the checker could not see through).
 var ErrNotBool = errors.New("the condition did not evaluate to bool")
 
-// activation is the per-call variable set, converted to CEL values once per call and shared
-// by every program evaluated for it.
+// activation is the per-call variable set. Values are converted to CEL once per call, on
+// first use, and shared by every program evaluated for the call; activations are pooled.
 type activation struct {
-	args, user, workspace, agent, now, output ref.Val
-	hasOutput                                 bool
-	toolName, serverID                        ref.Val
+	call                  *Call
+	args, user, workspace ref.Val
+	agent, output         ref.Val
+	hasOutput             bool
 }
 
+var activations = sync.Pool{New: func() any { return new(activation) }}
+
 func newActivation(call *Call) *activation {
-	act := &activation{
-		args:      toVal(call.Args),
-		toolName:  types.String(call.ToolName),
-		serverID:  types.String(call.ServerID),
-		agent:     types.NullValue,
-		now:       types.Timestamp{Time: call.Now.UTC()},
-		output:    types.NullValue,
-		hasOutput: call.Phase == PostExecution,
-	}
-	if call.Args == nil {
-		act.args = types.NewRefValMap(types.DefaultTypeAdapter, map[ref.Val]ref.Val{})
-	}
-	if call.vals != nil {
-		act.user, act.workspace = call.vals.user, call.vals.workspace
-	} else {
-		v := callerValsOf(call.User, call.Workspace)
-		act.user, act.workspace = v.user, v.workspace
-	}
-	if call.Agent != nil {
-		act.agent = types.NewStringStringMap(types.DefaultTypeAdapter, map[string]string{"id": call.Agent.ID, "name": call.Agent.Name})
-	}
-	if call.HasOutput {
-		act.output = toVal(call.Output)
-	}
+	act := activations.Get().(*activation)
+	*act = activation{call: call, hasOutput: call.Phase == PostExecution}
 	return act
+}
+
+// release returns the activation to the pool; it must not be used afterwards.
+func (a *activation) release() {
+	*a = activation{}
+	activations.Put(a)
+}
+
+func (a *activation) argsVal() ref.Val {
+	if a.args == nil {
+		if a.call.Args == nil {
+			a.args = types.NewRefValMap(types.DefaultTypeAdapter, map[ref.Val]ref.Val{})
+		} else {
+			a.args = toVal(a.call.Args)
+		}
+	}
+	return a.args
+}
+
+func (a *activation) callerVals() {
+	v := a.call.vals
+	if v == nil {
+		v = callerValsOf(a.call.User, a.call.Workspace)
+	}
+	a.user, a.workspace = v.user, v.workspace
 }
 
 // callerVals are the CEL values of a caller's user and workspace, built once per cached
@@ -273,23 +280,42 @@ func toVal(v any) ref.Val {
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case "args":
-		return a.args, true
+		return a.argsVal(), true
 	case "tool_name":
-		return a.toolName, true
+		return types.String(a.call.ToolName), true
 	case "server_id":
-		return a.serverID, true
+		return types.String(a.call.ServerID), true
 	case "user":
+		if a.user == nil {
+			a.callerVals()
+		}
 		return a.user, true
 	case "workspace":
+		if a.workspace == nil {
+			a.callerVals()
+		}
 		return a.workspace, true
 	case "agent":
+		if a.agent == nil {
+			a.agent = types.NullValue
+			if ag := a.call.Agent; ag != nil {
+				a.agent = types.NewStringStringMap(types.DefaultTypeAdapter, map[string]string{"id": ag.ID, "name": ag.Name})
+			}
+		}
 		return a.agent, true
 	case "now":
-		return a.now, true
+		return types.Timestamp{Time: a.call.Now.UTC()}, true
 	case "output":
-		if a.hasOutput {
-			return a.output, true
+		if !a.hasOutput {
+			return nil, false
 		}
+		if a.output == nil {
+			a.output = types.NullValue
+			if a.call.HasOutput {
+				a.output = toVal(a.call.Output)
+			}
+		}
+		return a.output, true
 	}
 	return nil, false
 }

@@ -153,6 +153,7 @@ func (s *RuleSet) Evaluate(ctx context.Context, call *Call) Result {
 		return res
 	}
 	act := newActivation(call)
+	defer act.release()
 	decided := false
 	for _, c := range rules {
 		r := c.rule
@@ -228,7 +229,9 @@ func RunTest(ctx context.Context, r *Rule, prg *Program, in TestInput) (Decision
 	if in.Now != nil {
 		call.Now = *in.Now
 	}
-	ok, err := prg.eval(ctx, newActivation(call))
+	act := newActivation(call)
+	defer act.release()
+	ok, err := prg.eval(ctx, act)
 	switch {
 	case err != nil:
 		return Block, err
