@@ -198,8 +198,10 @@ func TestIngestDedupAndWindow(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Accepted)
 
-	// Concurrent batches carrying the same ids: each id is stored once.
+	// Concurrent batches carrying the same ids, in different orders: each id is stored once
+	// and no batch deadlocks.
 	shared := []IngestItem{item(now, "workflow.executed"), item(now, "workflow.executed")}
+	reversed := []IngestItem{shared[1], shared[0]}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	total := 0
@@ -207,7 +209,11 @@ func TestIngestDedupAndWindow(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := svc.Ingest(ctx, org, shared)
+			batch := shared
+			if i%2 == 1 {
+				batch = reversed
+			}
+			r, err := svc.Ingest(ctx, org, batch)
 			require.NoError(t, err)
 			mu.Lock()
 			total += r.Accepted

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -122,9 +123,13 @@ func (s *Service) countBatch(result string) {
 func (s *Service) insert(ctx context.Context, orgID uuid.UUID, rows []dbsqlc.AuditEventCopyParams) (int, error) {
 	var n int
 	err := database.InTx(ctx, s.db, func(q *dbsqlc.Queries) error {
-		ids := make([]uuid.UUID, len(rows))
-		ats := make([]time.Time, len(rows))
-		for i, r := range rows {
+		// Claim ids in one global order, so two batches sharing ids in different orders wait
+		// for each other instead of deadlocking.
+		sorted := append([]dbsqlc.AuditEventCopyParams(nil), rows...)
+		sort.Slice(sorted, func(i, j int) bool { return bytes.Compare(sorted[i].ID[:], sorted[j].ID[:]) < 0 })
+		ids := make([]uuid.UUID, len(sorted))
+		ats := make([]time.Time, len(sorted))
+		for i, r := range sorted {
 			ids[i], ats[i] = r.ID, r.OccurredAt
 		}
 		fresh, err := q.AuditEventRegisterIDs(ctx, dbsqlc.AuditEventRegisterIDsParams{OrgID: orgID, Ids: ids, OccurredAts: ats})
