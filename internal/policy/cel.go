@@ -260,11 +260,12 @@ func toVal(v any) ref.Val {
 	case float64:
 		return types.Double(t)
 	case map[string]any:
-		m := make(map[ref.Val]ref.Val, len(t))
+		// A Go-keyed map: lookups by field name need no key conversion.
+		m := make(map[string]ref.Val, len(t))
 		for k, e := range t {
-			m[types.String(k)] = toVal(e)
+			m[k] = toVal(e)
 		}
-		return types.NewRefValMap(types.DefaultTypeAdapter, m)
+		return types.NewMap(types.DefaultTypeAdapter, m)
 	case []any:
 		l := make([]ref.Val, len(t))
 		for i, e := range t {
