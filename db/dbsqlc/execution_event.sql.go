@@ -69,8 +69,10 @@ func (q *Queries) ExportExecutionsCount(ctx context.Context, arg ExportExecution
 }
 
 const exportExecutionsPage = `-- name: ExportExecutionsPage :many
-SELECT execution_id, workflow_id, workflow_name, workflow_version, project_id, project_name, workspace_id,
-    workspace_name, user_id, user_email, agent_id, trigger_type, status, started_at, finished_at, duration_ms,
+SELECT execution_id, workflow_id, workflow_name, workflow_version, project_id, project_name,
+    -- ids as text: the CSV needs text, and Postgres renders it cheaper than a scan into uuid.UUID
+    CAST(COALESCE(workspace_id::text, '') AS text) AS workspace_id,
+    workspace_name, CAST(COALESCE(user_id::text, '') AS text) AS user_id, user_email, agent_id, trigger_type, status, started_at, finished_at, duration_ms,
     CAST(COALESCE(credits::text, '') AS text) AS credits, CAST(COALESCE(cost_usd::text, '') AS text) AS cost_usd, error_code, error_message
 FROM execution_event
 WHERE org_id = $1
@@ -100,9 +102,9 @@ type ExportExecutionsPageRow struct {
 	WorkflowVersion *int32
 	ProjectID       *string
 	ProjectName     *string
-	WorkspaceID     *uuid.UUID
+	WorkspaceID     string
 	WorkspaceName   *string
-	UserID          *uuid.UUID
+	UserID          string
 	UserEmail       *string
 	AgentID         *string
 	TriggerType     *string

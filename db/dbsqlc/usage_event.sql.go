@@ -39,7 +39,8 @@ func (q *Queries) ExportUsageCount(ctx context.Context, arg ExportUsageCountPara
 }
 
 const exportUsagePage = `-- name: ExportUsagePage :many
-SELECT occurred_at, usage_id, category, user_id, user_email, workspace_id, project_id, workflow_id, execution_id,
+SELECT occurred_at, usage_id, category, CAST(COALESCE(user_id::text, '') AS text) AS user_id, user_email,
+    CAST(COALESCE(workspace_id::text, '') AS text) AS workspace_id, project_id, workflow_id, execution_id,
     provider, model, input_tokens, output_tokens, CAST(COALESCE(credits::text, '') AS text) AS credits, CAST(COALESCE(cost_usd::text, '') AS text) AS cost_usd
 FROM usage_event
 WHERE org_id = $1
@@ -64,9 +65,9 @@ type ExportUsagePageRow struct {
 	OccurredAt   time.Time
 	UsageID      string
 	Category     string
-	UserID       *uuid.UUID
+	UserID       string
 	UserEmail    *string
-	WorkspaceID  *uuid.UUID
+	WorkspaceID  string
 	ProjectID    *string
 	WorkflowID   *string
 	ExecutionID  *string

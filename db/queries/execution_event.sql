@@ -12,8 +12,10 @@ FROM jsonb_populate_recordset(NULL::execution_event, @events::jsonb) AS x
 ON CONFLICT (org_id, execution_id) DO NOTHING;
 
 -- name: ExportExecutionsPage :many
-SELECT execution_id, workflow_id, workflow_name, workflow_version, project_id, project_name, workspace_id,
-    workspace_name, user_id, user_email, agent_id, trigger_type, status, started_at, finished_at, duration_ms,
+SELECT execution_id, workflow_id, workflow_name, workflow_version, project_id, project_name,
+    -- ids as text: the CSV needs text, and Postgres renders it cheaper than a scan into uuid.UUID
+    CAST(COALESCE(workspace_id::text, '') AS text) AS workspace_id,
+    workspace_name, CAST(COALESCE(user_id::text, '') AS text) AS user_id, user_email, agent_id, trigger_type, status, started_at, finished_at, duration_ms,
     CAST(COALESCE(credits::text, '') AS text) AS credits, CAST(COALESCE(cost_usd::text, '') AS text) AS cost_usd, error_code, error_message
 FROM execution_event
 WHERE org_id = @org_id

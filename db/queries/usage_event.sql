@@ -7,7 +7,8 @@ FROM jsonb_populate_recordset(NULL::usage_event, @events::jsonb) AS x
 ON CONFLICT (org_id, usage_id) DO NOTHING;
 
 -- name: ExportUsagePage :many
-SELECT occurred_at, usage_id, category, user_id, user_email, workspace_id, project_id, workflow_id, execution_id,
+SELECT occurred_at, usage_id, category, CAST(COALESCE(user_id::text, '') AS text) AS user_id, user_email,
+    CAST(COALESCE(workspace_id::text, '') AS text) AS workspace_id, project_id, workflow_id, execution_id,
     provider, model, input_tokens, output_tokens, CAST(COALESCE(credits::text, '') AS text) AS credits, CAST(COALESCE(cost_usd::text, '') AS text) AS cost_usd
 FROM usage_event
 WHERE org_id = @org_id

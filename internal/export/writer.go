@@ -232,12 +232,7 @@ func (w *Writer) Write(ctx context.Context, orgID, exportID uuid.UUID, resume *C
 		}
 		return nil
 	}
-	for {
-		var n int
-		if n, err = w.page(ctx, q, row, cur, emit); err != nil || n < int(w.pageSize()) {
-			break
-		}
-	}
+	err = w.readAll(ctx, q, row, cur, emit)
 	if err == nil {
 		err = flush()
 	}
@@ -410,92 +405,161 @@ func (w *Writer) count(ctx context.Context, q *dbsqlc.Queries, r dbsqlc.DataExpo
 	return 0, fmt.Errorf("export: unknown type %q", r.Type)
 }
 
-// page reads the rows after pos and emits each as a CSV record with its position.
-func (w *Writer) page(ctx context.Context, q *dbsqlc.Queries, r dbsqlc.DataExport, pos position, emit func([]string, position) error) (int, error) {
+// fetched is one page of rows read from Postgres, not yet rendered.
+type fetched struct {
+	n      int
+	last   position
+	render func(emit func([]string, position) error) error
+	err    error
+}
+
+// readAll reads the export's rows after pos page by page and emits them in key order. The
+// next page is fetched while the current one is rendered, so Postgres and the CSV encoder
+// work at the same time; at most two pages are in memory.
+func (w *Writer) readAll(ctx context.Context, q *dbsqlc.Queries, r dbsqlc.DataExport, pos position, emit func([]string, position) error) error {
+	fetch := func(p position) <-chan fetched {
+		ch := make(chan fetched, 1)
+		go func() { ch <- w.fetch(ctx, q, r, p) }()
+		return ch
+	}
+	next := fetch(pos)
+	for next != nil {
+		page := <-next
+		if page.err != nil {
+			return page.err
+		}
+		next = nil
+		if page.n == int(w.pageSize()) {
+			next = fetch(page.last)
+		}
+		if err := page.render(emit); err != nil {
+			if next != nil {
+				<-next // let the prefetch finish before its connection and context go away
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// fetch reads the page of rows after pos and returns how to render it as CSV records.
+func (w *Writer) fetch(ctx context.Context, q *dbsqlc.Queries, r dbsqlc.DataExport, pos position) fetched {
 	limit := w.pageSize()
 	switch Type(r.Type) {
 	case Executions:
 		rows, err := q.ExportExecutionsPage(ctx, dbsqlc.ExportExecutionsPageParams{OrgID: r.OrgID, RangeFrom: r.RangeFrom, RangeTo: r.RangeTo,
 			WorkspaceIds: r.WorkspaceIds, Snapshot: r.Snapshot, AfterTime: pos.Time, AfterID: pos.ID, PageSize: limit})
 		if err != nil {
-			return 0, err
+			return fetched{err: err}
 		}
-		rec := make([]string, len(Columns[Executions]))
-		for _, x := range rows {
-			rec[0], rec[1], rec[2], rec[3] = EscapeCell(x.ExecutionID), EscapeCell(x.WorkflowID), textCell(x.WorkflowName), int32Cell(x.WorkflowVersion)
-			rec[4], rec[5], rec[6], rec[7] = textCell(x.ProjectID), textCell(x.ProjectName), uuidCell(x.WorkspaceID), textCell(x.WorkspaceName)
-			rec[8], rec[9], rec[10], rec[11] = uuidCell(x.UserID), textCell(x.UserEmail), textCell(x.AgentID), textCell(x.TriggerType)
-			rec[12], rec[13], rec[14], rec[15] = EscapeCell(x.Status), timeCell(&x.StartedAt), timeCell(x.FinishedAt), int64Cell(x.DurationMs)
-			rec[16], rec[17], rec[18], rec[19] = x.Credits, x.CostUsd, textCell(x.ErrorCode), textCell(x.ErrorMessage)
-			if err := emit(rec, position{Time: x.StartedAt, ID: x.ExecutionID}); err != nil {
-				return 0, err
+		out := fetched{n: len(rows)}
+		if len(rows) > 0 {
+			x := rows[len(rows)-1]
+			out.last = position{Time: x.StartedAt, ID: x.ExecutionID}
+		}
+		out.render = func(emit func([]string, position) error) error {
+			rec := make([]string, len(Columns[Executions]))
+			for _, x := range rows {
+				rec[0], rec[1], rec[2], rec[3] = EscapeCell(x.ExecutionID), EscapeCell(x.WorkflowID), textCell(x.WorkflowName), int32Cell(x.WorkflowVersion)
+				rec[4], rec[5], rec[6], rec[7] = textCell(x.ProjectID), textCell(x.ProjectName), x.WorkspaceID, textCell(x.WorkspaceName)
+				rec[8], rec[9], rec[10], rec[11] = x.UserID, textCell(x.UserEmail), textCell(x.AgentID), textCell(x.TriggerType)
+				rec[12], rec[13], rec[14], rec[15] = EscapeCell(x.Status), timeCell(&x.StartedAt), timeCell(x.FinishedAt), int64Cell(x.DurationMs)
+				rec[16], rec[17], rec[18], rec[19] = x.Credits, x.CostUsd, textCell(x.ErrorCode), textCell(x.ErrorMessage)
+				if err := emit(rec, position{Time: x.StartedAt, ID: x.ExecutionID}); err != nil {
+					return err
+				}
 			}
+			return nil
 		}
-		return len(rows), nil
+		return out
 	case WorkflowConfigs:
 		rows, err := q.ExportWorkflowConfigsPage(ctx, dbsqlc.ExportWorkflowConfigsPageParams{OrgID: r.OrgID, RangeFrom: r.RangeFrom, RangeTo: r.RangeTo,
 			WorkspaceIds: r.WorkspaceIds, Snapshot: r.Snapshot, AfterID: pos.ID, AfterVersion: pos.Version, PageSize: limit})
 		if err != nil {
-			return 0, err
+			return fetched{err: err}
 		}
-		rec := make([]string, len(Columns[WorkflowConfigs]))
-		for _, x := range rows {
-			rec[0], rec[1], rec[2], rec[3] = EscapeCell(x.WorkflowID), x.Kind, EscapeCell(x.Name), strconv.Itoa(int(x.Version))
-			rec[4], rec[5], rec[6], rec[7] = uuidCell(x.WorkspaceID), textCell(x.ProjectID), textCell(x.CreatedByEmail), timeCell(&x.CreatedAt)
-			rec[8], rec[9], rec[10] = timeCell(&x.UpdatedAt), textCell(x.Model), textCell(x.SystemPrompt)
-			// JSON documents start with { or [, never a formula character; escaping them would break the JSON.
-			rec[11], rec[12] = x.ComponentsJson, x.DefinitionJson
-			if err := emit(rec, position{Time: pos.Time, ID: x.WorkflowID, Version: x.Version}); err != nil {
-				return 0, err
+		out := fetched{n: len(rows)}
+		if len(rows) > 0 {
+			x := rows[len(rows)-1]
+			out.last = position{Time: pos.Time, ID: x.WorkflowID, Version: x.Version}
+		}
+		out.render = func(emit func([]string, position) error) error {
+			rec := make([]string, len(Columns[WorkflowConfigs]))
+			for _, x := range rows {
+				rec[0], rec[1], rec[2], rec[3] = EscapeCell(x.WorkflowID), x.Kind, EscapeCell(x.Name), strconv.Itoa(int(x.Version))
+				rec[4], rec[5], rec[6], rec[7] = uuidCell(x.WorkspaceID), textCell(x.ProjectID), textCell(x.CreatedByEmail), timeCell(&x.CreatedAt)
+				rec[8], rec[9], rec[10] = timeCell(&x.UpdatedAt), textCell(x.Model), textCell(x.SystemPrompt)
+				// JSON documents start with { or [, never a formula character; escaping them would break the JSON.
+				rec[11], rec[12] = x.ComponentsJson, x.DefinitionJson
+				if err := emit(rec, position{Time: pos.Time, ID: x.WorkflowID, Version: x.Version}); err != nil {
+					return err
+				}
 			}
+			return nil
 		}
-		return len(rows), nil
+		return out
 	case Usage:
 		rows, err := q.ExportUsagePage(ctx, dbsqlc.ExportUsagePageParams{OrgID: r.OrgID, RangeFrom: r.RangeFrom, RangeTo: r.RangeTo,
 			Snapshot: r.Snapshot, AfterTime: pos.Time, AfterID: pos.ID, PageSize: limit})
 		if err != nil {
-			return 0, err
+			return fetched{err: err}
 		}
-		rec := make([]string, len(Columns[Usage]))
-		for _, x := range rows {
-			rec[0], rec[1], rec[2], rec[3] = timeCell(&x.OccurredAt), EscapeCell(x.UsageID), x.Category, uuidCell(x.UserID)
-			rec[4], rec[5], rec[6], rec[7] = textCell(x.UserEmail), uuidCell(x.WorkspaceID), textCell(x.ProjectID), textCell(x.WorkflowID)
-			rec[8], rec[9], rec[10], rec[11] = textCell(x.ExecutionID), textCell(x.Provider), textCell(x.Model), int64Cell(x.InputTokens)
-			rec[12], rec[13], rec[14] = int64Cell(x.OutputTokens), x.Credits, x.CostUsd
-			if err := emit(rec, position{Time: x.OccurredAt, ID: x.UsageID}); err != nil {
-				return 0, err
+		out := fetched{n: len(rows)}
+		if len(rows) > 0 {
+			x := rows[len(rows)-1]
+			out.last = position{Time: x.OccurredAt, ID: x.UsageID}
+		}
+		out.render = func(emit func([]string, position) error) error {
+			rec := make([]string, len(Columns[Usage]))
+			for _, x := range rows {
+				rec[0], rec[1], rec[2], rec[3] = timeCell(&x.OccurredAt), EscapeCell(x.UsageID), x.Category, x.UserID
+				rec[4], rec[5], rec[6], rec[7] = textCell(x.UserEmail), x.WorkspaceID, textCell(x.ProjectID), textCell(x.WorkflowID)
+				rec[8], rec[9], rec[10], rec[11] = textCell(x.ExecutionID), textCell(x.Provider), textCell(x.Model), int64Cell(x.InputTokens)
+				rec[12], rec[13], rec[14] = int64Cell(x.OutputTokens), x.Credits, x.CostUsd
+				if err := emit(rec, position{Time: x.OccurredAt, ID: x.UsageID}); err != nil {
+					return err
+				}
 			}
+			return nil
 		}
-		return len(rows), nil
+		return out
 	case AuditLogs:
 		after := uuid.Nil
 		if pos.ID != "" {
 			var err error
 			if after, err = uuid.Parse(pos.ID); err != nil {
-				return 0, errcode.New(errcode.Validation, "export: corrupt checkpoint position")
+				return fetched{err: errcode.New(errcode.Validation, "export: corrupt checkpoint position")}
 			}
 		}
 		rows, err := q.ExportAuditPage(ctx, dbsqlc.ExportAuditPageParams{OrgID: r.OrgID, RangeFrom: r.RangeFrom, RangeTo: r.RangeTo,
 			SnapshotAt: r.SnapshotAt, WorkspaceIds: r.WorkspaceIds, AfterTime: pos.Time, AfterUuid: after, PageSize: limit})
 		if err != nil {
-			return 0, err
+			return fetched{err: err}
 		}
-		rec := make([]string, len(Columns[AuditLogs]))
-		for _, x := range rows {
-			rec[0], rec[1], rec[2], rec[3] = x.ID.String(), timeCell(&x.OccurredAt), EscapeCell(x.EventType), x.Category
-			rec[4], rec[5], rec[6], rec[7] = uuidCell(x.ActorUserID), x.ActorType, "", textCell(x.UserAgent)
-			if x.ActorIp != nil {
-				rec[6] = x.ActorIp.String()
-			}
-			rec[8], rec[9], rec[10], rec[11] = textCell(x.SessionID), x.OrgID.String(), uuidCell(x.WorkspaceID), EscapeCell(x.TargetEntityType)
-			rec[12], rec[13], rec[14], rec[15] = EscapeCell(x.TargetEntityID), x.ActionData, uuidCell(x.CorrelationID), strconv.FormatInt(x.Seq, 10)
-			if err := emit(rec, position{Time: x.OccurredAt, ID: x.ID.String()}); err != nil {
-				return 0, err
-			}
+		out := fetched{n: len(rows)}
+		if len(rows) > 0 {
+			x := rows[len(rows)-1]
+			out.last = position{Time: x.OccurredAt, ID: x.ID.String()}
 		}
-		return len(rows), nil
+		out.render = func(emit func([]string, position) error) error {
+			rec := make([]string, len(Columns[AuditLogs]))
+			for _, x := range rows {
+				rec[0], rec[1], rec[2], rec[3] = x.ID.String(), timeCell(&x.OccurredAt), EscapeCell(x.EventType), x.Category
+				rec[4], rec[5], rec[6], rec[7] = uuidCell(x.ActorUserID), x.ActorType, "", textCell(x.UserAgent)
+				if x.ActorIp != nil {
+					rec[6] = x.ActorIp.String()
+				}
+				rec[8], rec[9], rec[10], rec[11] = textCell(x.SessionID), x.OrgID.String(), uuidCell(x.WorkspaceID), EscapeCell(x.TargetEntityType)
+				rec[12], rec[13], rec[14], rec[15] = EscapeCell(x.TargetEntityID), x.ActionData, uuidCell(x.CorrelationID), strconv.FormatInt(x.Seq, 10)
+				if err := emit(rec, position{Time: x.OccurredAt, ID: x.ID.String()}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return out
 	}
-	return 0, fmt.Errorf("export: unknown type %q", r.Type)
+	return fetched{err: fmt.Errorf("export: unknown type %q", r.Type)}
 }
 
 func uuidCell(u *uuid.UUID) string {
