@@ -17,6 +17,7 @@ import (
 	"hash"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,6 +40,8 @@ const (
 	// DefaultPageSize is how many rows one keyset query reads.
 	DefaultPageSize = 5000
 	maxParts        = 10000
+	// keepAliveEvery is how often the last checkpoint is re-sent between parts.
+	keepAliveEvery = 5 * time.Second
 )
 
 // Writer streams an export's rows into a multipart S3 upload.
@@ -171,11 +174,39 @@ func (w *Writer) Write(ctx context.Context, orgID, exportID uuid.UUID, resume *C
 	failed := make(chan struct{})
 	done := make(chan struct{})
 	var upErr error
+
+	// The last checkpoint is also re-sent every few seconds, so a slow stretch (a selective
+	// filter over many rows) neither looks like a dead worker nor delays a cancellation.
+	var mu sync.Mutex
+	last := cp
+	saveCP := func(c Checkpoint) error {
+		mu.Lock()
+		defer mu.Unlock()
+		last = c
+		return save(c)
+	}
+	stopBeat := make(chan struct{})
+	beatDone := make(chan struct{})
+	go func() {
+		defer close(beatDone)
+		t := time.NewTicker(keepAliveEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				mu.Lock()
+				_ = save(last)
+				mu.Unlock()
+			case <-stopBeat:
+				return
+			}
+		}
+	}()
 	go func() {
 		defer close(done)
 		for j := range jobs {
 			if upErr == nil {
-				if upErr = w.uploadPart(ctx, key, &cp, &parts, h, j, save); upErr == nil {
+				if upErr = w.uploadPart(ctx, key, &cp, &parts, h, j, saveCP); upErr == nil {
 					_ = q.DataExportProgress(ctx, dbsqlc.DataExportProgressParams{OrgID: orgID, ID: exportID, RowsWritten: cp.Rows})
 					if w.AfterPart != nil {
 						upErr = w.AfterPart(ctx, j.n)
@@ -192,6 +223,8 @@ func (w *Writer) Write(ctx context.Context, orgID, exportID uuid.UUID, resume *C
 	finish := func() error {
 		close(jobs)
 		<-done
+		close(stopBeat)
+		<-beatDone
 		return upErr
 	}
 
