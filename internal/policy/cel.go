@@ -76,9 +76,10 @@ func NewCompiler() (*Compiler, error) {
 
 // Program is a compiled condition.
 type Program struct {
-	prg  cel.Program
-	err  error // set for a stored condition that no longer compiles: every evaluation fails
-	Cost cost.CostEstimate
+	prg cel.Program
+	err error // set for a stored condition that no longer compiles: every evaluation fails
+	// MaxCost is the static cost estimate's upper bound.
+	MaxCost uint64
 }
 
 // CompileError is a condition that cannot be saved; Message carries the CEL error text with
@@ -142,7 +143,7 @@ func (c *Compiler) Compile(phase Phase, src string) (*Program, error) {
 	if err != nil {
 		return nil, &CompileError{Line: line, Column: col, Message: "ERROR: <input>: " + err.Error()}
 	}
-	return &Program{prg: prg, Cost: est}, nil
+	return &Program{prg: prg, MaxCost: est.Max}, nil
 }
 
 func startOf(a *cel.Ast) (int, int) {

@@ -34,11 +34,10 @@ func TestMain(m *testing.M) {
 }
 
 type world struct {
-	pool             *pgxpool.Pool
-	org, user, ws    uuid.UUID
-	admin            *orgadmin.Service
-	memberID         uuid.UUID
-	defaultGroupName string
+	pool          *pgxpool.Pool
+	org, user, ws uuid.UUID
+	admin         *orgadmin.Service
+	memberID      uuid.UUID
 }
 
 func newWorld(t *testing.T) world {
