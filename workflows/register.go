@@ -55,6 +55,8 @@ type Activities struct {
 	OrgPurge *activities.OrgPurge
 	// AuditRetention tiers the audit log (AUDIT_LOGS toggle).
 	AuditRetention *activities.AuditRetention
+	// Directory is directory sync and the SCIM deprovision purge (SCIM toggle).
+	Directory *activities.Directory
 }
 
 // Register registers the workflows and activities of the enabled features on w.
@@ -72,6 +74,7 @@ func RegisterWorkflows(w worker.WorkflowRegistry, a Activities) {
 	}
 	w.RegisterWorkflowWithOptions(OrgPurgeWorkflow, workflow.RegisterOptions{Name: WorkflowOrgPurge})
 	registerAuditWorkflows(w, a)
+	registerDirectoryWorkflows(w, a)
 }
 
 // RegisterActivities registers the activities of the enabled features.
@@ -87,6 +90,7 @@ func RegisterActivities(w worker.ActivityRegistry, a Activities) {
 	w.RegisterActivityWithOptions(a.OrgPurge.OrgsDueForPurge, activity.RegisterOptions{Name: ActivityOrgsDueForPurge})
 	w.RegisterActivityWithOptions(a.OrgPurge.PurgeOrg, activity.RegisterOptions{Name: ActivityPurgeOrg})
 	registerAuditActivities(w, a)
+	registerDirectoryActivities(w, a)
 }
 
 // Schedules declares the Temporal Schedules of the core and, given the worker's activities,
@@ -116,5 +120,5 @@ func Schedules(a ...Activities) []temporalx.Schedule {
 		CatchupWindow: 24 * time.Hour,
 		Memo:          map[string]any{"summary": "Remove the data of organizations deleted more than the grace period ago"},
 		RunTimeout:    12 * time.Hour,
-	}}, auditSchedules(a)...)
+	}}, append(auditSchedules(a), directorySchedules(a)...)...)
 }

@@ -139,9 +139,9 @@ func httpModule() fx.Option {
 // workerModule runs the Temporal worker and reconciles the schedules at start.
 func workerModule() fx.Option {
 	return fx.Module("worker",
-		fx.Provide(func(db database.DB, idem *idempotency.Store, ids *identity.Service, f featureActivities) workflows.Activities {
+		fx.Provide(func(db database.DB, idem *idempotency.Store, ids *identity.Service, f featureActivities, d directoryActivities) workflows.Activities {
 			return workflows.Activities{Maintenance: &activities.Maintenance{DB: db, Idempotency: idem}, OrgPurge: &activities.OrgPurge{IDs: ids},
-				AuditRetention: f.AuditRetention, Export: f.Export}
+				AuditRetention: f.AuditRetention, Export: f.Export, Directory: d.Directory}
 		}),
 		fx.Invoke(func(lc fx.Lifecycle, cfg config.Config, c client.Client, acts workflows.Activities, log *slog.Logger) {
 			w := worker.New(c, cfg.TemporalTaskQueue, worker.Options{})

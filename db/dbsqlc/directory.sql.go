@@ -504,9 +504,7 @@ func (q *Queries) DirectoryLocalUsersMissing(ctx context.Context, arg DirectoryL
 
 const directoryMembershipsToAdd = `-- name: DirectoryMembershipsToAdd :many
 SELECT DISTINCT u.member_id FROM directory_staged_membership sm
-JOIN directory_staged_user su ON su.run_id = sm.run_id AND su.external_id = sm.user_external_id
-JOIN scim_user u ON u.org_id = sm.org_id AND u.deleted_at IS NULL
-     AND (u.external_id = su.external_id OR lower(u.user_name) = lower(su.user_name))
+JOIN scim_user u ON u.org_id = sm.org_id AND u.external_id = sm.user_external_id AND u.deleted_at IS NULL
 WHERE sm.run_id = $1::uuid AND sm.group_external_id = $2::text
   AND NOT EXISTS (SELECT 1 FROM scim_group_member gm WHERE gm.group_id = $3::uuid AND gm.member_id = u.member_id)
 `
@@ -517,7 +515,8 @@ type DirectoryMembershipsToAddParams struct {
 	GroupID         uuid.UUID
 }
 
-// Members the directory lists in a group that the local group lacks.
+// Members the directory lists in a group that the local group lacks. The users phase has
+// given every synced user the directory's id as externalId, so the match is by that alone.
 func (q *Queries) DirectoryMembershipsToAdd(ctx context.Context, arg DirectoryMembershipsToAddParams) ([]uuid.UUID, error) {
 	rows, err := q.db.Query(ctx, directoryMembershipsToAdd, arg.RunID, arg.GroupExternalID, arg.GroupID)
 	if err != nil {
@@ -543,9 +542,7 @@ SELECT gm.member_id FROM scim_group_member gm
 JOIN scim_user u ON u.member_id = gm.member_id
 WHERE gm.org_id = $1 AND gm.group_id = $2::uuid
   AND NOT EXISTS (SELECT 1 FROM directory_staged_membership sm
-      JOIN directory_staged_user su ON su.run_id = sm.run_id AND su.external_id = sm.user_external_id
-      WHERE sm.run_id = $3::uuid AND sm.group_external_id = $4::text
-        AND (su.external_id = u.external_id OR lower(su.user_name) = lower(u.user_name)))
+      WHERE sm.run_id = $3::uuid AND sm.group_external_id = $4::text AND sm.user_external_id = u.external_id)
 `
 
 type DirectoryMembershipsToRemoveParams struct {

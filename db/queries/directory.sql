@@ -116,11 +116,10 @@ WHERE g.org_id = $1 AND g.source = 'DIRECTORY_SYNC'
   AND NOT EXISTS (SELECT 1 FROM directory_staged_group s WHERE s.run_id = @run_id::uuid AND s.external_id = g.external_id);
 
 -- name: DirectoryMembershipsToAdd :many
--- Members the directory lists in a group that the local group lacks.
+-- Members the directory lists in a group that the local group lacks. The users phase has
+-- given every synced user the directory's id as externalId, so the match is by that alone.
 SELECT DISTINCT u.member_id FROM directory_staged_membership sm
-JOIN directory_staged_user su ON su.run_id = sm.run_id AND su.external_id = sm.user_external_id
-JOIN scim_user u ON u.org_id = sm.org_id AND u.deleted_at IS NULL
-     AND (u.external_id = su.external_id OR lower(u.user_name) = lower(su.user_name))
+JOIN scim_user u ON u.org_id = sm.org_id AND u.external_id = sm.user_external_id AND u.deleted_at IS NULL
 WHERE sm.run_id = @run_id::uuid AND sm.group_external_id = @group_external_id::text
   AND NOT EXISTS (SELECT 1 FROM scim_group_member gm WHERE gm.group_id = @group_id::uuid AND gm.member_id = u.member_id);
 
@@ -130,9 +129,7 @@ SELECT gm.member_id FROM scim_group_member gm
 JOIN scim_user u ON u.member_id = gm.member_id
 WHERE gm.org_id = $1 AND gm.group_id = @group_id::uuid
   AND NOT EXISTS (SELECT 1 FROM directory_staged_membership sm
-      JOIN directory_staged_user su ON su.run_id = sm.run_id AND su.external_id = sm.user_external_id
-      WHERE sm.run_id = @run_id::uuid AND sm.group_external_id = @group_external_id::text
-        AND (su.external_id = u.external_id OR lower(su.user_name) = lower(u.user_name)));
+      WHERE sm.run_id = @run_id::uuid AND sm.group_external_id = @group_external_id::text AND sm.user_external_id = u.external_id);
 
 -- name: DirectoryBatchGet :one
 SELECT * FROM directory_sync_batch WHERE run_id = $1 AND batch_key = $2;
