@@ -8,6 +8,7 @@ package activities
 import (
 	"context"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,6 +25,10 @@ type AuditRetention struct {
 	Audit  *audit.Service
 	Region string
 }
+
+// HeartbeatEvery is how often long audit activities heartbeat; the workflow's heartbeat
+// timeout is a few multiples of it.
+const HeartbeatEvery = 3 * time.Second
 
 // RetentionOrg is one org and its effective policy.
 type RetentionOrg struct {
@@ -86,7 +91,33 @@ func (a *AuditRetention) ArchiveOrg(ctx context.Context, in ArchiveOrgInput) (Ar
 	if err != nil {
 		return ArchiveOrgResult{}, err
 	}
+	// Heartbeat on a clock as well as per part: a part can take a while on a busy server, and
+	// a short heartbeat timeout is what lets Temporal retry promptly when a worker dies.
+	var mu sync.Mutex
+	var progress audit.ArchiveResult
+	stop := make(chan struct{})
+	defer close(stop)
+	if activity.IsActivity(ctx) {
+		go func() {
+			t := time.NewTicker(HeartbeatEvery)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-t.C:
+					mu.Lock()
+					p := progress
+					mu.Unlock()
+					activity.RecordHeartbeat(ctx, p)
+				}
+			}
+		}()
+	}
 	res, err := a.Audit.ArchiveOrg(ctx, org, in.HotDays, in.Now, func(r audit.ArchiveResult) {
+		mu.Lock()
+		progress = r
+		mu.Unlock()
 		if activity.IsActivity(ctx) {
 			activity.RecordHeartbeat(ctx, r)
 		}

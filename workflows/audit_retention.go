@@ -74,8 +74,10 @@ func AuditRetentionWorkflow(ctx workflow.Context, in AuditRetentionInput) (Audit
 	})
 	long := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 2 * time.Hour,
-		HeartbeatTimeout:    2 * time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute, MaximumAttempts: 20},
+		// The activities heartbeat every few seconds, so a dead worker's attempt is retried
+		// elsewhere within seconds (archiving resumes; see audit.ArchiveOrg).
+		HeartbeatTimeout: 15 * time.Second,
+		RetryPolicy:      &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 5 * time.Minute, MaximumAttempts: 20},
 	})
 	var orgs []activities.RetentionOrg
 	if err := workflow.ExecuteActivity(short, ActivityAuditListRetentionOrgs, activities.ListRetentionOrgsInput{After: in.AfterOrgID, Limit: auditRetentionOrgsPerRun}).Get(ctx, &orgs); err != nil {
