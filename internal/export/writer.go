@@ -139,9 +139,16 @@ func (w *Writer) Write(ctx context.Context, orgID, exportID uuid.UUID, resume *C
 			return File{}, err
 		}
 		if row.RowsEstimated == nil {
-			if n, err := w.count(ctx, q, row); err == nil {
-				_ = q.DataExportSetEstimate(ctx, dbsqlc.DataExportSetEstimateParams{OrgID: orgID, ID: exportID, RowsEstimated: &n})
-			}
+			// The progress estimate is counted alongside the export (a count over millions of
+			// rows takes seconds) and awaited before returning.
+			counted := make(chan struct{})
+			defer func() { <-counted }()
+			go func() {
+				defer close(counted)
+				if n, err := w.count(ctx, q, row); err == nil {
+					_ = q.DataExportSetEstimate(ctx, dbsqlc.DataExportSetEstimateParams{OrgID: orgID, ID: exportID, RowsEstimated: &n})
+				}
+			}()
 		}
 	}
 
