@@ -112,6 +112,8 @@ func (c *Compiler) Compile(phase Phase, src string) (*Program, error) {
 		if errs := iss.Errors(); len(errs) > 0 {
 			ce.Line, ce.Column = errs[0].Location.Line(), errs[0].Location.Column()+1
 		}
+		// Some macro errors carry no column (CEL prints 1:0); positions here are 1-based.
+		ce.Line, ce.Column = max(ce.Line, 1), max(ce.Column, 1)
 		if phase == PreExecution && strings.Contains(ce.Message, "undeclared reference to 'output'") {
 			ce.Message = "`output` is only available in POST_EXECUTION rules: " + ce.Message
 		}
