@@ -81,7 +81,7 @@ func download(t *testing.T, url string) []byte {
 	t.Helper()
 	resp, err := http.Get(url)
 	require.NoError(t, err)
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
@@ -286,7 +286,7 @@ func TestExportEndToEnd(t *testing.T) {
 		require.Equal(t, http.StatusConflict, res.Code)
 		resp, err := http.Get(url)
 		require.NoError(t, err)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		require.Equal(t, http.StatusNotFound, resp.StatusCode)
 		// The list shows the org's exports only, newest first, with working cursors.
 		list := e.do(req{method: "GET", path: "/api/v1/export?limit=2", token: key}).JSON(t)

@@ -265,9 +265,15 @@ func TestOrgExportResumesOnRealServer(t *testing.T) {
 
 	// A duplicate start of a finished export does not run it again.
 	require.NoError(t, export.TemporalStarter{Client: l.c, TaskQueue: l.queue}.StartExport(ctx, l.org, killed.ID))
-	desc, err := l.c.DescribeWorkflowExecution(ctx, export.WorkflowID(l.org, killed.ID), "")
+	desc, err := l.c.DescribeWorkflow(ctx, export.WorkflowID(l.org, killed.ID), "")
 	require.NoError(t, err)
-	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, desc.WorkflowExecutionInfo.Status)
+	info := desc.RawResponse.WorkflowExecutionInfo
+	require.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED, info.Status)
+	// Operators find an org's exports by search attributes; the memo carries a summary.
+	fields := info.SearchAttributes.GetIndexedFields()
+	require.Contains(t, string(fields["ByteChefOrgId"].GetData()), l.org.String())
+	require.Contains(t, string(fields["ByteChefFeature"].GetData()), "AUDIT_LOGS")
+	require.Contains(t, info.Memo.GetFields(), "summary")
 }
 
 // TestOrgExportCancelledOnRealServer cancels an export whose workflow has not run yet: the

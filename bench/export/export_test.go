@@ -148,7 +148,7 @@ count. Load average during the run: %s.
 func vmHWM(t *testing.T) int64 {
 	f, err := os.Open("/proc/self/status")
 	require.NoError(t, err)
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {

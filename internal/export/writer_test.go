@@ -76,7 +76,7 @@ func (e *writerEnv) object(key string) (string, int64) {
 	e.t.Helper()
 	rc, err := e.store.Get(context.Background(), key)
 	require.NoError(e.t, err)
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	h := sha256.New()
 	n, err := io.Copy(h, rc)
 	require.NoError(e.t, err)
