@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bytechefhq/bytechef-ee/internal/identity"
@@ -189,4 +190,41 @@ func TestWriterFailCleansUp(t *testing.T) {
 	require.Error(t, err)
 	// Failing twice is a no-op.
 	require.NoError(t, e.svc.Fail(ctx, e.org, id, Failed, "again"))
+}
+
+// TestCompleteOnce checks that completing twice (a retried activity) records one audit event
+// and counts the rows once, and that the request and failure are audited too.
+func TestCompleteOnce(t *testing.T) {
+	t.Parallel()
+	e := newWriterEnv(t, 10)
+	ctx := context.Background()
+	reg := prometheus.NewRegistry()
+	svc := NewService(e.pool, e.store, noWorkflow{}, reg, nil)
+	id := e.request()
+	f, err := (&Writer{DB: e.pool, Blob: e.store}).Write(ctx, e.org, id, nil, func(Checkpoint) error { return nil })
+	require.NoError(t, err)
+	require.NoError(t, svc.Complete(ctx, e.org, id, f))
+	require.NoError(t, svc.Complete(ctx, e.org, id, f))
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	require.Len(t, mfs, 1)
+	require.Equal(t, "bytechef_export_rows_total", mfs[0].GetName())
+	require.Equal(t, 10.0, mfs[0].GetMetric()[0].GetCounter().GetValue())
+	failed := e.request()
+	require.NoError(t, svc.Fail(ctx, e.org, failed, Failed, "boom"))
+	count := func(typ string) (n int) {
+		require.NoError(t, e.pool.QueryRow(ctx, "SELECT count(*) FROM audit_event WHERE org_id = $1 AND event_type = $2", e.org, typ).Scan(&n))
+		return n
+	}
+	require.Equal(t, 2, count("export.requested"))
+	require.Equal(t, 1, count("export.completed"))
+	require.Equal(t, 1, count("export.failed"))
+	x, err := svc.Get(ctx, e.org, id)
+	require.NoError(t, err)
+	require.Equal(t, Completed, x.Status)
+	require.Equal(t, f.SHA256, *x.SHA256)
+	require.EqualValues(t, 10, *x.RowCount)
+	// Another org sees nothing.
+	_, err = svc.Get(ctx, uuid.New(), id)
+	require.Error(t, err)
 }
