@@ -116,8 +116,9 @@ func (w *Writer) Write(ctx context.Context, orgID, exportID uuid.UUID, resume *C
 		case err == nil:
 			cp = *resume
 			cp.Completing, cp.SHA256 = false, ""
-		case isNoSuchUpload(err):
-			// The upload is gone (aborted by an operator or a lifecycle rule): start over.
+		case isNoSuchUpload(err), errors.Is(err, errMissingParts):
+			// The upload is gone or lost parts (aborted by an operator or a lifecycle rule):
+			// start over; the same snapshot gives the same bytes.
 			parts = nil
 		default:
 			return File{}, err
@@ -307,7 +308,10 @@ type partJob struct {
 	pos  position
 }
 
-var errUploadFailed = errors.New("export: part upload failed")
+var (
+	errUploadFailed = errors.New("export: part upload failed")
+	errMissingParts = errors.New("export: multipart upload lacks checkpointed parts")
+)
 
 // switchWriter lets one csv.Writer write into whichever part buffer is filling.
 type switchWriter struct{ buf *bytes.Buffer }
@@ -346,6 +350,9 @@ func (w *Writer) finishCompleting(ctx context.Context, key string, cp Checkpoint
 			return File{}, false, err
 		}
 		return f, true, nil
+	}
+	if errors.Is(err, errMissingParts) {
+		return File{}, false, nil // cannot be completed: the caller starts over
 	}
 	if !isNoSuchUpload(err) {
 		return File{}, false, err
@@ -390,7 +397,7 @@ func (w *Writer) listParts(ctx context.Context, key, uploadID string, upTo int32
 		marker = res.NextPartNumberMarker
 	}
 	if len(out) != int(upTo) {
-		return nil, fmt.Errorf("export: upload %s has %d of the %d checkpointed parts", uploadID, len(out), upTo)
+		return nil, fmt.Errorf("%w: upload %s has %d of the %d checkpointed parts", errMissingParts, uploadID, len(out), upTo)
 	}
 	return out, nil
 }

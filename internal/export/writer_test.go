@@ -106,7 +106,7 @@ func TestWriterResume(t *testing.T) {
 
 	refID := e.request()
 	ids := map[string]uuid.UUID{}
-	for _, name := range []string{"after part", "stale checkpoint", "before complete", "after complete", "upload aborted"} {
+	for _, name := range []string{"after part", "stale checkpoint", "before complete", "after complete", "upload aborted", "parts lost"} {
 		ids[name] = e.request()
 	}
 	// Rows ingested after the requests are not part of any of these exports.
@@ -126,7 +126,7 @@ func TestWriterResume(t *testing.T) {
 			save := func(cp Checkpoint) error { cps = append(cps, cp); return nil }
 			w := newWriter()
 			switch name {
-			case "after part", "stale checkpoint", "upload aborted":
+			case "after part", "stale checkpoint", "upload aborted", "parts lost":
 				w.AfterPart = func(_ context.Context, part int32) error {
 					if part == 3 {
 						return errInjected
@@ -153,6 +153,11 @@ func TestWriterResume(t *testing.T) {
 				require.ErrorIs(t, err, errInjected)
 				resume = cps[len(cps)-1]
 				require.NoError(t, AbortUploads(ctx, e.store, ObjectKey(e.org, id)))
+			case "parts lost":
+				// The checkpoint names parts the upload does not have: start over cleanly.
+				require.ErrorIs(t, err, errInjected)
+				resume = cps[len(cps)-1]
+				resume.Parts += 2
 			default:
 				require.ErrorIs(t, err, errInjected)
 				resume = cps[len(cps)-1]
