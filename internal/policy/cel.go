@@ -213,7 +213,9 @@ func (a *activation) argsVal() ref.Val {
 		if a.call.Args == nil {
 			a.args = types.NewRefValMap(types.DefaultTypeAdapter, map[ref.Val]ref.Val{})
 		} else {
-			a.args = toVal(a.call.Args)
+			// Converted lazily, field by field, as conditions read them: a call's cost stays
+			// proportional to what its rules look at, not to the size of its arguments.
+			a.args = types.DefaultTypeAdapter.NativeToValue(a.call.Args)
 		}
 	}
 	return a.args
@@ -245,40 +247,6 @@ func callerValsOf(u UserCtx, w WorkspaceCtx) *callerVals {
 // PrepareCaller precomputes the call's user and workspace values (what the service's caller
 // cache holds), so repeated evaluations for the same caller do not rebuild them.
 func (c *Call) PrepareCaller() { c.vals = callerValsOf(c.User, c.Workspace) }
-
-// toVal converts a normalized JSON value into CEL values once per call, so the conditions
-// that read args do no conversion work per access.
-func toVal(v any) ref.Val {
-	switch t := v.(type) {
-	case nil:
-		return types.NullValue
-	case string:
-		return types.String(t)
-	case bool:
-		return types.Bool(t)
-	case int64:
-		return types.Int(t)
-	case uint64:
-		return types.Uint(t)
-	case float64:
-		return types.Double(t)
-	case map[string]any:
-		// A Go-keyed map: lookups by field name need no key conversion.
-		m := make(map[string]ref.Val, len(t))
-		for k, e := range t {
-			m[k] = toVal(e)
-		}
-		return types.NewMap(types.DefaultTypeAdapter, m)
-	case []any:
-		l := make([]ref.Val, len(t))
-		for i, e := range t {
-			l[i] = toVal(e)
-		}
-		return types.NewRefValList(types.DefaultTypeAdapter, l)
-	default:
-		return types.DefaultTypeAdapter.NativeToValue(v)
-	}
-}
 
 // ResolveName implements interpreter.Activation.
 func (a *activation) ResolveName(name string) (any, bool) {
@@ -316,7 +284,7 @@ func (a *activation) ResolveName(name string) (any, bool) {
 		if a.output == nil {
 			a.output = types.NullValue
 			if a.call.HasOutput {
-				a.output = toVal(a.call.Output)
+				a.output = types.DefaultTypeAdapter.NativeToValue(a.call.Output)
 			}
 		}
 		return a.output, true
