@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -88,13 +89,18 @@ func samlSetup(t *testing.T) (*ssoEnv, *samlIdP) {
 // ACS URL and the SAMLResponse it would post (not posted yet).
 func samlLogin(t *testing.T, e *ssoEnv, b *http.Client) (string, url.Values) {
 	t.Helper()
+	return samlLoginAs(t, e, b, "alice", "correct horse")
+}
+
+func samlLoginAs(t *testing.T, e *ssoEnv, b *http.Client, user, password string) (string, url.Values) {
+	t.Helper()
 	res, err := b.Get(e.url + "/sso/acme?return_to=" + url.QueryEscape(appReturnTo))
 	require.NoError(t, err)
 	page := readAll(t, res)
 	require.Equal(t, http.StatusOK, res.StatusCode, "%s", page)
 	action, vals := parseForm(t, page, res.Request.URL)
-	vals.Set("user", "alice")
-	vals.Set("password", "correct horse")
+	vals.Set("user", user)
+	vals.Set("password", password)
 	res, err = b.PostForm(action, vals)
 	require.NoError(t, err)
 	page = readAll(t, res)
@@ -442,4 +448,64 @@ func TestSAMLMustReject(t *testing.T) {
 		require.GreaterOrEqual(t, n, 10)
 	})
 	_ = saml.StatusSuccess
+}
+
+// TestSAMLEncryptedAssertionAndGroupMapping: with an SP key configured the IdP encrypts the
+// assertion to the SP certificate and the ACS decrypts it; the IdP groups in it map the JIT
+// member to the highest-priority mapped permission group.
+func TestSAMLEncryptedAssertionAndGroupMapping(t *testing.T) {
+	t.Parallel()
+	e, idp := samlSetup(t)
+	spKey, spCert := testCert(t, "sp")
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(spKey)})
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: spCert.Raw})
+	list := e.do(req{method: "GET", path: "/api/v1/sso/connections", token: e.adminKey})
+	id := list.JSON(t)["data"].([]any)[0].(map[string]any)["id"].(string)
+	up := e.do(req{method: "PATCH", path: "/api/v1/sso/connections/" + id, token: e.adminKey, body: map[string]any{
+		"attribute_mapping": map[string]string{"subject": "urn:oid:0.9.2342.19200300.100.1.1", "groups": "eduPersonAffiliation"},
+		"saml":              map[string]any{"idp_metadata_url": idp.url + "/metadata", "sp_private_key_pem": string(keyPEM), "sp_certificate_pem": string(certPEM)}}})
+	require.Equal(t, http.StatusOK, up.Code, "%s", up.Body)
+	require.NotContains(t, string(up.Body), "PRIVATE KEY")
+	require.Equal(t, true, up.JSON(t)["saml"].(map[string]any)["sp_private_key_set"])
+
+	// Re-register the SP metadata, which now carries the encryption certificate.
+	md, err := http.Get(e.url + "/sso/acme/saml/metadata")
+	require.NoError(t, err)
+	mdBody := readAll(t, md)
+	require.Contains(t, string(mdBody), "KeyDescriptor")
+	r, _ := http.NewRequest(http.MethodPut, idp.url+"/services/bytechef", strings.NewReader(string(mdBody)))
+	put, err := http.DefaultClient.Do(r)
+	require.NoError(t, err)
+	put.Body.Close()
+
+	// Two mapped groups: the higher priority wins.
+	var groups []string
+	for _, g := range []struct {
+		name     string
+		priority int
+	}{{"Engineers", 10}, {"Staff", 5}} {
+		res := e.do(req{method: "POST", path: "/api/v1/groups", token: e.adminKey, body: map[string]any{"name": g.name, "priority": g.priority}})
+		require.Equal(t, http.StatusCreated, res.Code, "%s", res.Body)
+		groups = append(groups, res.JSON(t)["id"].(string))
+	}
+	_, err = e.pool.Exec(t.Context(), `INSERT INTO directory_group_mapping (id, org_id, match_by, idp_group, permission_group_id)
+		VALUES (gen_random_uuid(), $1, 'DISPLAY_NAME', 'engineering', $2), (gen_random_uuid(), $1, 'ID', 'staff-id', $3)`, e.orgID, groups[0], groups[1])
+	require.NoError(t, err)
+	body, _ := json.Marshal(map[string]any{"name": "bob", "password": "pw-bob", "email": "bob@example.com", "groups": []string{"staff-id", "Engineering"}})
+	r, _ = http.NewRequest(http.MethodPut, idp.url+"/users/bob", strings.NewReader(string(body)))
+	res, err := http.DefaultClient.Do(r)
+	require.NoError(t, err)
+	res.Body.Close()
+
+	b := browser(t)
+	acs, form := samlLoginAs(t, e, b, "bob", "pw-bob")
+	raw := decodeForm(t, form)
+	require.Contains(t, string(raw), "EncryptedAssertion")
+	require.NotContains(t, string(raw), "bob@example.com", "the assertion travels encrypted")
+	res, err = b.PostForm(acs, form)
+	require.NoError(t, err)
+	tok := e.exchange(t, codeFrom(t, res))
+	require.Equal(t, "bob@example.com", tok["user"].(map[string]any)["email"])
+	require.Equal(t, groups[0], tok["permission_group"].(map[string]any)["id"])
+	require.Equal(t, "Engineers", tok["permission_group"].(map[string]any)["name"])
 }

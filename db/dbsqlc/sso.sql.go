@@ -40,18 +40,6 @@ func (q *Queries) SSOAssertionConsume(ctx context.Context, arg SSOAssertionConsu
 	return result.RowsAffected(), nil
 }
 
-const sSOAssertionPurgeExpired = `-- name: SSOAssertionPurgeExpired :execrows
-DELETE FROM sso_assertion_replay WHERE expires_at < now()
-`
-
-func (q *Queries) SSOAssertionPurgeExpired(ctx context.Context) (int64, error) {
-	result, err := q.db.Exec(ctx, sSOAssertionPurgeExpired)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const sSOCodeConsume = `-- name: SSOCodeConsume :one
 DELETE FROM sso_code WHERE code_hash = $1 AND org_id = $2 RETURNING code_hash, org_id, member_id, connection_id, expires_at, created_at
 `
@@ -363,6 +351,32 @@ func (q *Queries) SSOConnectionUpdate(ctx context.Context, arg SSOConnectionUpda
 	return i, err
 }
 
+const sSOGroupForIdPGroups = `-- name: SSOGroupForIdPGroups :one
+SELECT pg.id FROM directory_group_mapping dm
+JOIN permission_group pg ON pg.org_id = dm.org_id AND pg.id = dm.permission_group_id
+WHERE dm.org_id = $1 AND (
+    (dm.match_by = 'ID' AND dm.idp_group = ANY($2::text[]))
+    OR (dm.match_by = 'DISPLAY_NAME' AND lower(dm.idp_group) = ANY($3::text[])))
+ORDER BY pg.priority DESC, pg.id
+LIMIT 1
+`
+
+type SSOGroupForIdPGroupsParams struct {
+	OrgID       uuid.UUID
+	Groups      []string
+	LowerGroups []string
+}
+
+// The permission group a JIT-provisioned member starts in: the highest-priority group mapped
+// (directory_group_mapping, shared with SCIM) from any IdP group named in the assertion or
+// token, by id or case-insensitive display name; ties go to the oldest group, as in SCIM.
+func (q *Queries) SSOGroupForIdPGroups(ctx context.Context, arg SSOGroupForIdPGroupsParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, sSOGroupForIdPGroups, arg.OrgID, arg.Groups, arg.LowerGroups)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const sSOIdentityGet = `-- name: SSOIdentityGet :one
 SELECT id, org_id, connection_id, subject, member_id, email, created_at, last_login_at FROM sso_identity WHERE connection_id = $1 AND subject = $2
 `
@@ -500,16 +514,17 @@ func (q *Queries) SSOLoginRequestInsert(ctx context.Context, arg SSOLoginRequest
 	return err
 }
 
-const sSOLoginRequestPurgeExpired = `-- name: SSOLoginRequestPurgeExpired :execrows
-DELETE FROM sso_login_request WHERE expires_at < now()
+const sSOPurgeExpired = `-- name: SSOPurgeExpired :exec
+WITH a AS (DELETE FROM sso_assertion_replay WHERE expires_at < now()),
+     c AS (DELETE FROM sso_code WHERE expires_at < now()),
+     l AS (DELETE FROM sso_login_request WHERE expires_at < now())
+DELETE FROM session WHERE expires_at < now() - interval '7 days' OR revoked_at < now() - interval '7 days'
 `
 
-func (q *Queries) SSOLoginRequestPurgeExpired(ctx context.Context) (int64, error) {
-	result, err := q.db.Exec(ctx, sSOLoginRequestPurgeExpired)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+// Housekeeping: replay ids past their expiry, unused codes, and sessions ended a week ago.
+func (q *Queries) SSOPurgeExpired(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, sSOPurgeExpired)
+	return err
 }
 
 const sessionAuthenticate = `-- name: SessionAuthenticate :one
@@ -617,18 +632,6 @@ func (q *Queries) SessionInsert(ctx context.Context, arg SessionInsertParams) (S
 	return i, err
 }
 
-const sessionPurgeExpired = `-- name: SessionPurgeExpired :execrows
-DELETE FROM session WHERE expires_at < now() - interval '7 days'
-`
-
-func (q *Queries) SessionPurgeExpired(ctx context.Context) (int64, error) {
-	result, err := q.db.Exec(ctx, sessionPurgeExpired)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const sessionRevoke = `-- name: SessionRevoke :one
 UPDATE session SET revoked_at = now(), revoke_reason = $3
 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL
@@ -659,25 +662,6 @@ func (q *Queries) SessionRevoke(ctx context.Context, arg SessionRevokeParams) (S
 		&i.RevokeReason,
 	)
 	return i, err
-}
-
-const sessionRevokeByMember = `-- name: SessionRevokeByMember :execrows
-UPDATE session SET revoked_at = now(), revoke_reason = $3
-WHERE org_id = $1 AND member_id = $2 AND revoked_at IS NULL
-`
-
-type SessionRevokeByMemberParams struct {
-	OrgID        uuid.UUID
-	MemberID     uuid.UUID
-	RevokeReason *string
-}
-
-func (q *Queries) SessionRevokeByMember(ctx context.Context, arg SessionRevokeByMemberParams) (int64, error) {
-	result, err := q.db.Exec(ctx, sessionRevokeByMember, arg.OrgID, arg.MemberID, arg.RevokeReason)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const sessionTouch = `-- name: SessionTouch :exec

@@ -49,18 +49,12 @@ DELETE FROM sso_login_request
 WHERE id = $1 AND org_id = $2 AND browser_hash = $3
 RETURNING *;
 
--- name: SSOLoginRequestPurgeExpired :execrows
-DELETE FROM sso_login_request WHERE expires_at < now();
-
 -- name: SSOAssertionConsume :execrows
 -- 0 rows: the assertion id was already seen for this connection (a replay).
 INSERT INTO sso_assertion_replay (org_id, connection_id, assertion_id, expires_at)
 VALUES ($1, $2, $3, $4)
 ON CONFLICT (connection_id, assertion_id) DO UPDATE SET expires_at = EXCLUDED.expires_at
     WHERE sso_assertion_replay.expires_at < now();
-
--- name: SSOAssertionPurgeExpired :execrows
-DELETE FROM sso_assertion_replay WHERE expires_at < now();
 
 -- name: SSOCodeInsert :exec
 INSERT INTO sso_code (code_hash, org_id, member_id, connection_id, expires_at)
@@ -95,9 +89,21 @@ UPDATE session SET revoked_at = now(), revoke_reason = $3
 WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL
 RETURNING *;
 
--- name: SessionRevokeByMember :execrows
-UPDATE session SET revoked_at = now(), revoke_reason = $3
-WHERE org_id = $1 AND member_id = $2 AND revoked_at IS NULL;
+-- name: SSOGroupForIdPGroups :one
+-- The permission group a JIT-provisioned member starts in: the highest-priority group mapped
+-- (directory_group_mapping, shared with SCIM) from any IdP group named in the assertion or
+-- token, by id or case-insensitive display name; ties go to the oldest group, as in SCIM.
+SELECT pg.id FROM directory_group_mapping dm
+JOIN permission_group pg ON pg.org_id = dm.org_id AND pg.id = dm.permission_group_id
+WHERE dm.org_id = $1 AND (
+    (dm.match_by = 'ID' AND dm.idp_group = ANY(@groups::text[]))
+    OR (dm.match_by = 'DISPLAY_NAME' AND lower(dm.idp_group) = ANY(@lower_groups::text[])))
+ORDER BY pg.priority DESC, pg.id
+LIMIT 1;
 
--- name: SessionPurgeExpired :execrows
-DELETE FROM session WHERE expires_at < now() - interval '7 days';
+-- name: SSOPurgeExpired :exec
+-- Housekeeping: replay ids past their expiry, unused codes, and sessions ended a week ago.
+WITH a AS (DELETE FROM sso_assertion_replay WHERE expires_at < now()),
+     c AS (DELETE FROM sso_code WHERE expires_at < now()),
+     l AS (DELETE FROM sso_login_request WHERE expires_at < now())
+DELETE FROM session WHERE expires_at < now() - interval '7 days' OR revoked_at < now() - interval '7 days';

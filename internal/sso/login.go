@@ -128,7 +128,7 @@ func (s *Service) Begin(ctx context.Context, slug, returnTo, connectionID string
 		return Start{}, f
 	}
 	q := dbsqlc.New(s.db)
-	_, _ = q.SSOLoginRequestPurgeExpired(ctx) // housekeeping, best effort
+	s.housekeep(ctx)
 	binding := random(32)
 	st := Start{CookieValue: binding, CookiePath: "/sso/" + slug + "/", MaxAge: LoginTTL}
 	expires := s.now().Add(LoginTTL)
@@ -315,7 +315,11 @@ func (s *Service) finish(ctx context.Context, org identity.Org, conn Connection,
 				name = name[:200]
 			}
 			src, role := string(orgadmin.SourceSSOJIT), string(orgadmin.RoleMember)
-			member, err = s.admin.CreateMember(ctx, org.ID, orgadmin.MemberPatch{Email: &email, Name: &name, Source: &src, Role: &role})
+			groupID, err := s.mappedGroup(ctx, org.ID, u.Groups)
+			if err != nil {
+				return "", s.unavailable(err)
+			}
+			member, err = s.admin.CreateMember(ctx, org.ID, orgadmin.MemberPatch{Email: &email, Name: &name, Source: &src, Role: &role, PermissionGroupID: groupID})
 			if err != nil {
 				if errcode.Is(err, errcode.Conflict) {
 					return fl(fail(409, ReasonAccountExists, "Your account is being created by another sign-in; please try again.", "concurrent JIT"))
@@ -476,4 +480,39 @@ func (s *Service) ExchangeCode(ctx context.Context, org identity.Org, code strin
 		return Exchange{}, err
 	}
 	return out, nil
+}
+
+// mappedGroup is the permission group the IdP groups map to (nil: the Default group).
+func (s *Service) mappedGroup(ctx context.Context, orgID uuid.UUID, groups []string) (*uuid.UUID, error) {
+	if len(groups) == 0 {
+		return nil, nil
+	}
+	if len(groups) > 1000 {
+		groups = groups[:1000]
+	}
+	lower := make([]string, len(groups))
+	for i, g := range groups {
+		lower[i] = strings.ToLower(g)
+	}
+	id, err := dbsqlc.New(s.db).SSOGroupForIdPGroups(ctx, dbsqlc.SSOGroupForIdPGroupsParams{OrgID: orgID, Groups: groups, LowerGroups: lower})
+	if database.IsNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// housekeep deletes expired login requests, replay ids, codes and long-ended sessions, at
+// most once a minute per process (every replica does its share; the deletes are idempotent).
+func (s *Service) housekeep(ctx context.Context) {
+	now := s.now().Unix()
+	last := s.lastPurge.Load()
+	if now-last < 60 || !s.lastPurge.CompareAndSwap(last, now) {
+		return
+	}
+	if err := dbsqlc.New(s.db).SSOPurgeExpired(ctx); err != nil {
+		s.log.Warn("sso: housekeeping", "error", err)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,6 +41,7 @@ type Service struct {
 	// JWKS refetch limit holds across requests in this process.
 	mu        sync.Mutex
 	providers map[string]*oidcProvider
+	lastPurge atomic.Int64
 }
 
 // Params are the service's dependencies.
