@@ -13,7 +13,7 @@ import (
 )
 
 const aPIKeyAuthenticate = `-- name: APIKeyAuthenticate :one
-SELECT k.id, k.org_id, k.scopes, k.secret_hash, k.revoked_at, o.slug AS org_slug, o.region AS org_region
+SELECT k.id, k.org_id, k.scopes, k.secret_hash, k.revoked_at, k.last_used_at, o.slug AS org_slug, o.region AS org_region
 FROM api_key k JOIN organization o ON o.id = k.org_id
 WHERE k.secret_hash = $1 AND o.deleted_at IS NULL
 `
@@ -24,6 +24,7 @@ type APIKeyAuthenticateRow struct {
 	Scopes     []string
 	SecretHash []byte
 	RevokedAt  *time.Time
+	LastUsedAt *time.Time
 	OrgSlug    string
 	OrgRegion  string
 }
@@ -38,6 +39,7 @@ func (q *Queries) APIKeyAuthenticate(ctx context.Context, secretHash []byte) (AP
 		&i.Scopes,
 		&i.SecretHash,
 		&i.RevokedAt,
+		&i.LastUsedAt,
 		&i.OrgSlug,
 		&i.OrgRegion,
 	)

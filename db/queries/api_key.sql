@@ -15,7 +15,7 @@ LIMIT $2;
 
 -- name: APIKeyAuthenticate :one
 -- Joins the org so a key of a deleted org stops working at once.
-SELECT k.id, k.org_id, k.scopes, k.secret_hash, k.revoked_at, o.slug AS org_slug, o.region AS org_region
+SELECT k.id, k.org_id, k.scopes, k.secret_hash, k.revoked_at, k.last_used_at, o.slug AS org_slug, o.region AS org_region
 FROM api_key k JOIN organization o ON o.id = k.org_id
 WHERE k.secret_hash = $1 AND o.deleted_at IS NULL;
 

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -370,7 +371,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 		if row.RevokedAt != nil || subtle.ConstantTimeCompare(row.SecretHash, HashSecret(token)) != 1 {
 			return Principal{}, unauth
 		}
-		_ = dbsqlc.New(s.db).APIKeyTouch(ctx, row.ID) // best effort: never fail a request on it
+		if row.LastUsedAt == nil || time.Since(*row.LastUsedAt) > time.Minute {
+			// Best effort and at minute granularity: a hot key costs one query per request.
+			_ = dbsqlc.New(s.db).APIKeyTouch(ctx, row.ID)
+		}
 		scopes := make([]Scope, len(row.Scopes))
 		for i, sc := range row.Scopes {
 			scopes[i] = Scope(sc)
