@@ -63,7 +63,8 @@ func browserCtx(ctx context.Context) context.Context {
 
 func (s *Service) orgBySlug(ctx context.Context, slug string) (identity.Org, *Failure) {
 	org, err := s.ids.GetOrg(ctx, slug)
-	if err != nil || !identity.ValidSlug(slug) {
+	// The slug must be the org's own spelling: it is part of the SP entity id and ACS URL.
+	if err != nil || !identity.ValidSlug(slug) || org.Slug != slug {
 		if err != nil && !errcode.Is(err, errcode.NotFound) {
 			return identity.Org{}, s.unavailable(err)
 		}
