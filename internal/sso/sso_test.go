@@ -142,6 +142,12 @@ func FuzzSAMLResponseShape(f *testing.F) {
 		strings.Replace(response(ok), "Success", "Requester", 1), `<!DOCTYPE x>` + response(ok)} {
 		f.Add([]byte(s))
 	}
+	// Real IdP responses from crewjam's testdata in the module cache seed the corpus too.
+	dir := crewjamTestdata(f)
+	for _, name := range []string{"TestSPCanHandleEntraIDResponse_response_signed", "TestSPCanHandleOktaResponseEncryptedSignedAssertion_response",
+		"TestSPCanHandleOneloginResponse_response", "TestSPCanHandlePlaintextResponse_response"} {
+		f.Add(readFixture(f, dir, name))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		pre, fl := checkResponseShape(b)
 		if fl == nil && pre.InResponseTo == "" {
