@@ -6,7 +6,9 @@
 // Package audit owns the audit trail: the catalogue of event types and categories, the
 // request metadata (actor, IP, correlation id) that travels in the context, and the writer
 // that every admin mutation calls inside its own database transaction, so a change and its
-// audit event commit or roll back together.
+// audit event commit or roll back together (all core). With the audit feature on, Service
+// adds batch ingestion, filtered queries over the hot (Postgres) and cold (S3) tiers, the SIEM
+// stream, the per-org hash chain and its verification, and retention tiering.
 package audit
 
 import (
