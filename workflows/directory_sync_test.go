@@ -40,7 +40,7 @@ func TestDirectoryNamesMatch(t *testing.T) {
 }
 
 type liveDir struct {
-	t     *testing.T
+	t     testing.TB
 	pool  *pgxpool.Pool
 	c     client.Client
 	queue string
@@ -50,7 +50,7 @@ type liveDir struct {
 	dir   *directory.Service
 }
 
-func newLiveDir(t *testing.T) *liveDir {
+func newLiveDir(t testing.TB) *liveDir {
 	t.Helper()
 	l := &liveDir{t: t, pool: dbtest.New(t), c: testenv.SharedTemporal(t).Client(t)}
 	b := make([]byte, 6)
@@ -79,7 +79,7 @@ func (l *liveDir) startWorker(budget time.Duration) worker.Worker {
 
 func (l *liveDir) wait(run directory.Run) directory.Run {
 	l.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	var res DirectorySyncResult
 	require.NoError(l.t, l.c.GetWorkflow(ctx, run.WorkflowID, "").Get(ctx, &res))

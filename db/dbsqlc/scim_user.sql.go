@@ -132,6 +132,100 @@ func (q *Queries) DirectoryGroupMappingList(ctx context.Context, arg DirectoryGr
 	return items, nil
 }
 
+const sCIMBulkInsertMembers = `-- name: SCIMBulkInsertMembers :many
+INSERT INTO member (id, org_id, user_id, email, name, role, status, source, permission_group_id, status_changed_at)
+SELECT t.id, $1::uuid, t.user_id, t.email, t.name, 'MEMBER', t.status, 'DIRECTORY_SYNC', $2::uuid,
+       CASE WHEN t.status <> 'ACTIVE' THEN now() END
+FROM (SELECT unnest($3::uuid[]) AS id, unnest($4::uuid[]) AS user_id, unnest($5::text[]) AS email,
+             unnest($6::text[]) AS name, unnest($7::text[]) AS status) AS t
+ON CONFLICT DO NOTHING
+RETURNING id
+`
+
+type SCIMBulkInsertMembersParams struct {
+	OrgID    uuid.UUID
+	GroupID  uuid.UUID
+	Ids      []uuid.UUID
+	UserIds  []uuid.UUID
+	Emails   []string
+	Names    []string
+	Statuses []string
+}
+
+// Directory sync's bulk path for users new to the org: one statement for a whole batch.
+// Rows that collide with any unique key are skipped (the caller handles them one by one).
+func (q *Queries) SCIMBulkInsertMembers(ctx context.Context, arg SCIMBulkInsertMembersParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, sCIMBulkInsertMembers,
+		arg.OrgID,
+		arg.GroupID,
+		arg.Ids,
+		arg.UserIds,
+		arg.Emails,
+		arg.Names,
+		arg.Statuses,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const sCIMBulkInsertUsers = `-- name: SCIMBulkInsertUsers :many
+INSERT INTO scim_user (member_id, org_id, user_name, external_id, active, attrs, source)
+SELECT unnest($1::uuid[]), $2::uuid, unnest($3::text[]), unnest($4::text[]),
+       unnest($5::boolean[]), unnest($6::jsonb[]), 'DIRECTORY_SYNC'
+ON CONFLICT DO NOTHING
+RETURNING member_id
+`
+
+type SCIMBulkInsertUsersParams struct {
+	MemberIds   []uuid.UUID
+	OrgID       uuid.UUID
+	UserNames   []string
+	ExternalIds []string
+	Actives     []bool
+	Attrs       [][]byte
+}
+
+func (q *Queries) SCIMBulkInsertUsers(ctx context.Context, arg SCIMBulkInsertUsersParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, sCIMBulkInsertUsers,
+		arg.MemberIds,
+		arg.OrgID,
+		arg.UserNames,
+		arg.ExternalIds,
+		arg.Actives,
+		arg.Attrs,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var member_id uuid.UUID
+		if err := rows.Scan(&member_id); err != nil {
+			return nil, err
+		}
+		items = append(items, member_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const sCIMGroupDelete = `-- name: SCIMGroupDelete :execrows
 DELETE FROM scim_group WHERE org_id = $1 AND id = $2
 `
@@ -577,6 +671,49 @@ func (q *Queries) SCIMMemberSetGroup(ctx context.Context, arg SCIMMemberSetGroup
 	return err
 }
 
+const sCIMMembersByEmails = `-- name: SCIMMembersByEmails :many
+SELECT lower(email)::text AS email FROM member WHERE org_id = $1 AND lower(email) = ANY($2::text[])
+`
+
+type SCIMMembersByEmailsParams struct {
+	OrgID  uuid.UUID
+	Emails []string
+}
+
+func (q *Queries) SCIMMembersByEmails(ctx context.Context, arg SCIMMembersByEmailsParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, sCIMMembersByEmails, arg.OrgID, arg.Emails)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var email string
+		if err := rows.Scan(&email); err != nil {
+			return nil, err
+		}
+		items = append(items, email)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const sCIMMembersDelete = `-- name: SCIMMembersDelete :exec
+DELETE FROM member WHERE org_id = $1 AND id = ANY($2::uuid[])
+`
+
+type SCIMMembersDeleteParams struct {
+	OrgID uuid.UUID
+	Ids   []uuid.UUID
+}
+
+func (q *Queries) SCIMMembersDelete(ctx context.Context, arg SCIMMembersDeleteParams) error {
+	_, err := q.db.Exec(ctx, sCIMMembersDelete, arg.OrgID, arg.Ids)
+	return err
+}
+
 const sCIMMembersExisting = `-- name: SCIMMembersExisting :many
 SELECT m.id FROM member m WHERE m.org_id = $1 AND m.id = ANY($2::uuid[])
 `
@@ -863,6 +1000,35 @@ func (q *Queries) SCIMUserNameTaken(ctx context.Context, arg SCIMUserNameTakenPa
 	var exists bool
 	err := row.Scan(&exists)
 	return exists, err
+}
+
+const sCIMUserNamesTaken = `-- name: SCIMUserNamesTaken :many
+SELECT lower(user_name)::text AS user_name FROM scim_user WHERE org_id = $1 AND deleted_at IS NULL AND lower(user_name) = ANY($2::text[])
+`
+
+type SCIMUserNamesTakenParams struct {
+	OrgID     uuid.UUID
+	UserNames []string
+}
+
+func (q *Queries) SCIMUserNamesTaken(ctx context.Context, arg SCIMUserNamesTakenParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, sCIMUserNamesTaken, arg.OrgID, arg.UserNames)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var user_name string
+		if err := rows.Scan(&user_name); err != nil {
+			return nil, err
+		}
+		items = append(items, user_name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const sCIMUserUpdate = `-- name: SCIMUserUpdate :one

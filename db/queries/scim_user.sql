@@ -150,3 +150,30 @@ SELECT * FROM member WHERE org_id = $1 AND lower(email) = lower(@email::text) FO
 -- name: SCIMUserNameTaken :one
 SELECT EXISTS (SELECT 1 FROM scim_user WHERE org_id = $1 AND lower(user_name) = lower(@user_name::text)
     AND deleted_at IS NULL AND member_id <> @except_id::uuid);
+
+-- name: SCIMBulkInsertMembers :many
+-- Directory sync's bulk path for users new to the org: one statement for a whole batch.
+-- Rows that collide with any unique key are skipped (the caller handles them one by one).
+INSERT INTO member (id, org_id, user_id, email, name, role, status, source, permission_group_id, status_changed_at)
+SELECT t.id, @org_id::uuid, t.user_id, t.email, t.name, 'MEMBER', t.status, 'DIRECTORY_SYNC', @group_id::uuid,
+       CASE WHEN t.status <> 'ACTIVE' THEN now() END
+FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@user_ids::uuid[]) AS user_id, unnest(@emails::text[]) AS email,
+             unnest(@names::text[]) AS name, unnest(@statuses::text[]) AS status) AS t
+ON CONFLICT DO NOTHING
+RETURNING id;
+
+-- name: SCIMBulkInsertUsers :many
+INSERT INTO scim_user (member_id, org_id, user_name, external_id, active, attrs, source)
+SELECT unnest(@member_ids::uuid[]), @org_id::uuid, unnest(@user_names::text[]), unnest(@external_ids::text[]),
+       unnest(@actives::boolean[]), unnest(@attrs::jsonb[]), 'DIRECTORY_SYNC'
+ON CONFLICT DO NOTHING
+RETURNING member_id;
+
+-- name: SCIMMembersByEmails :many
+SELECT lower(email)::text AS email FROM member WHERE org_id = $1 AND lower(email) = ANY(@emails::text[]);
+
+-- name: SCIMUserNamesTaken :many
+SELECT lower(user_name)::text AS user_name FROM scim_user WHERE org_id = $1 AND deleted_at IS NULL AND lower(user_name) = ANY(@user_names::text[]);
+
+-- name: SCIMMembersDelete :exec
+DELETE FROM member WHERE org_id = $1 AND id = ANY(@ids::uuid[]);

@@ -48,3 +48,12 @@ func (s *Service) batchTx(ctx context.Context, dry bool, fn func(q *dbsqlc.Queri
 	}
 	return err
 }
+
+// analyze refreshes planner statistics of the tables a sync just filled: freshly staged
+// pages (and freshly bulk-created users) otherwise look empty to the planner, which then
+// picks nested loops that are quadratic in the directory's size. It is a fixed statement,
+// so it lives here rather than in sqlc (which cannot express ANALYZE).
+func (s *Service) analyze(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, "ANALYZE directory_staged_user, directory_staged_group, directory_staged_membership, scim_user, scim_group_member, member")
+	return err
+}

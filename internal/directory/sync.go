@@ -7,6 +7,7 @@ package directory
 
 import (
 	"context"
+	"os"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,7 +60,7 @@ type ApplyState struct {
 
 // Batch sizes: big enough to amortise a transaction, small enough to commit in seconds.
 const (
-	userBatch  = 500
+	userBatch  = 1000
 	groupBatch = 200
 	maxDrift   = 500
 	maxErrors  = 100
@@ -177,6 +178,9 @@ func (s *Service) Fetch(ctx context.Context, orgID, runID uuid.UUID, st FetchSta
 			}
 		}
 		st.Pages++
+		if debug {
+			fmt.Fprintf(os.Stderr, "dirsync fetch %s page %d at %s\n", st.Phase, st.Pages, time.Now().Format("15:04:05.000"))
+		}
 		progress(st)
 		if err := ctx.Err(); err != nil {
 			return st, err
@@ -285,6 +289,11 @@ func (s *Service) Apply(ctx context.Context, orgID, runID uuid.UUID, st ApplySta
 	deadline := time.Now().Add(budget)
 	q := dbsqlc.New(s.db)
 	for st.Phase != ApplyDone && time.Now().Before(deadline) {
+		if st.After == "" && (st.Phase == ApplyUsers || st.Phase == ApplyMembers) {
+			if err := s.analyze(ctx); err != nil {
+				return st, err
+			}
+		}
 		key := st.Phase + ":" + st.After
 		b, err := q.DirectoryBatchGet(ctx, dbsqlc.DirectoryBatchGetParams{RunID: runID, BatchKey: key})
 		if err == nil {
@@ -296,6 +305,7 @@ func (s *Service) Apply(ctx context.Context, orgID, runID uuid.UUID, st ApplySta
 		}
 		res := newResult()
 		var next string
+		t0 := time.Now()
 		switch st.Phase {
 		case ApplyUsers:
 			next, err = s.applyUsers(ctx, orgID, runID, run.DryRun, st.After, res, key)
@@ -312,6 +322,9 @@ func (s *Service) Apply(ctx context.Context, orgID, runID uuid.UUID, st ApplySta
 		}
 		if err != nil {
 			return st, err
+		}
+		if debug {
+			fmt.Fprintf(os.Stderr, "dirsync apply %s after=%q took %s\n", st.Phase, st.After, time.Since(t0))
 		}
 		st = advance(st, next)
 		st.Batches++
@@ -394,6 +407,14 @@ func (s *Service) applyUsers(ctx context.Context, orgID, runID uuid.UUID, dry bo
 				byName[strings.ToLower(l.UserName)] = l
 			}
 		}
+		// Users new to the org go through the set-based path; the rest (and whatever it
+		// leaves) one by one, each in a savepoint.
+		type item struct {
+			du    scim.DirectoryUser
+			local *dbsqlc.ScimUser
+		}
+		var one []item
+		var fresh []scim.DirectoryUser
 		for _, su := range staged {
 			local := byExt[su.ExternalID]
 			if local == nil {
@@ -401,6 +422,32 @@ func (s *Service) applyUsers(ctx context.Context, orgID, runID uuid.UUID, dry bo
 			}
 			du := scim.DirectoryUser{ExternalID: su.ExternalID, UserName: su.UserName, Email: su.Email, GivenName: su.GivenName,
 				FamilyName: su.FamilyName, DisplayName: su.DisplayName, Active: su.Active}
+			if local == nil {
+				fresh = append(fresh, du)
+			} else if !scim.UserUpToDate(local, du) {
+				one = append(one, item{du: du, local: local})
+			}
+		}
+		if len(fresh) > 0 {
+			var created, rest []scim.DirectoryUser
+			err := each(func(q *dbsqlc.Queries) error {
+				var err error
+				created, rest, err = s.scim.BulkCreateUsers(ctx, q, orgID, fresh)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			for _, du := range created {
+				res.Counts[CountUsersCreated]++
+				res.drift("user_missing", du.UserName, "")
+			}
+			for _, du := range rest {
+				one = append(one, item{du: du})
+			}
+		}
+		for _, it := range one {
+			du, local := it.du, it.local
 			var result, detail string
 			err := each(func(q *dbsqlc.Queries) error {
 				var err error
@@ -411,22 +458,22 @@ func (s *Service) applyUsers(ctx context.Context, orgID, runID uuid.UUID, dry bo
 				if ctx.Err() != nil || !isDomainErr(err) {
 					return err
 				}
-				res.fail(su.UserName, err)
+				res.fail(du.UserName, err)
 				continue
 			}
 			switch result {
 			case scim.Created:
 				res.Counts[CountUsersCreated]++
-				res.drift("user_missing", su.UserName, "")
+				res.drift("user_missing", du.UserName, "")
 			case scim.Updated:
 				res.Counts[CountUsersUpdated]++
-				res.drift("user_changed", su.UserName, detail)
+				res.drift("user_changed", du.UserName, detail)
 			case scim.Suspended:
 				res.Counts[CountUsersSuspended]++
-				res.drift("user_suspended", su.UserName, detail)
+				res.drift("user_suspended", du.UserName, detail)
 			case scim.Reactivated:
 				res.Counts[CountUsersRestored]++
-				res.drift("user_reactivated", su.UserName, detail)
+				res.drift("user_reactivated", du.UserName, detail)
 			}
 		}
 		return nil
@@ -673,3 +720,5 @@ func IsPermanent(err error) bool {
 	e, ok := errcode.As(err)
 	return ok && e.Code != errcode.Unavailable
 }
+
+var debug = os.Getenv("DIRSYNC_DEBUG") != ""

@@ -234,3 +234,146 @@ func sameJSON(stored []byte, doc map[string]any) bool {
 	b, _ := json.Marshal(doc)
 	return string(a) == string(b)
 }
+
+// BulkCreateUsers provisions users new to the org in a few set-based statements (the
+// first sync of a large directory is almost all creates). It returns the users it created
+// and those it left for the one-by-one path: invalid entries, emails or userNames already in
+// the org, and duplicates within the batch. One audit event lists the members created.
+func (s *Service) BulkCreateUsers(ctx context.Context, q *dbsqlc.Queries, orgID uuid.UUID, users []DirectoryUser) (created []DirectoryUser, rest []DirectoryUser, err error) {
+	type cand struct {
+		du    DirectoryUser
+		f     userFields
+		attrs []byte
+	}
+	var cands []cand
+	seenEmail, seenName := map[string]bool{}, map[string]bool{}
+	var emails, names []string
+	for _, du := range users {
+		doc, err := canonicalize(KindUser, desiredDoc(nil, du))
+		if err != nil {
+			rest = append(rest, du)
+			continue
+		}
+		f, err := userFieldsOf(doc, du.Active)
+		le, ln := strings.ToLower(f.email), strings.ToLower(f.userName)
+		if err != nil || seenEmail[le] || seenName[ln] {
+			rest = append(rest, du)
+			continue
+		}
+		seenEmail[le], seenName[ln] = true, true
+		raw, _ := json.Marshal(doc)
+		cands = append(cands, cand{du: du, f: f, attrs: raw})
+		emails, names = append(emails, le), append(names, ln)
+	}
+	if len(cands) == 0 {
+		return nil, rest, nil
+	}
+	takenEmails, err := q.SCIMMembersByEmails(ctx, dbsqlc.SCIMMembersByEmailsParams{OrgID: orgID, Emails: emails})
+	if err != nil {
+		return nil, nil, err
+	}
+	takenNames, err := q.SCIMUserNamesTaken(ctx, dbsqlc.SCIMUserNamesTakenParams{OrgID: orgID, UserNames: names})
+	if err != nil {
+		return nil, nil, err
+	}
+	taken := map[string]bool{}
+	for _, e := range takenEmails {
+		taken["e:"+e] = true
+	}
+	for _, n := range takenNames {
+		taken["n:"+n] = true
+	}
+	def, err := q.PermissionGroupGetDefault(ctx, orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var mp dbsqlc.SCIMBulkInsertMembersParams
+	mp.OrgID, mp.GroupID = orgID, def.ID
+	byID := map[uuid.UUID]cand{}
+	for _, c := range cands {
+		if taken["e:"+strings.ToLower(c.f.email)] || taken["n:"+strings.ToLower(c.f.userName)] {
+			rest = append(rest, c.du)
+			continue
+		}
+		id := newID()
+		byID[id] = c
+		mp.Ids = append(mp.Ids, id)
+		mp.UserIds = append(mp.UserIds, newID())
+		mp.Emails = append(mp.Emails, c.f.email)
+		mp.Names = append(mp.Names, c.f.name)
+		mp.Statuses = append(mp.Statuses, statusOf(c.f.active))
+	}
+	if len(mp.Ids) == 0 {
+		return nil, rest, nil
+	}
+	inserted, err := q.SCIMBulkInsertMembers(ctx, mp)
+	if err != nil {
+		return nil, nil, err
+	}
+	var up dbsqlc.SCIMBulkInsertUsersParams
+	up.OrgID = orgID
+	done := map[uuid.UUID]bool{}
+	for _, id := range inserted {
+		c := byID[id]
+		done[id] = true
+		up.MemberIds = append(up.MemberIds, id)
+		up.UserNames = append(up.UserNames, c.f.userName)
+		up.ExternalIds = append(up.ExternalIds, c.du.ExternalID)
+		up.Actives = append(up.Actives, c.f.active)
+		up.Attrs = append(up.Attrs, c.attrs)
+	}
+	for _, id := range mp.Ids {
+		if !done[id] { // lost a race with a concurrent push: do it one by one
+			rest = append(rest, byID[id].du)
+		}
+	}
+	withUser, err := q.SCIMBulkInsertUsers(ctx, up)
+	if err != nil {
+		return nil, nil, err
+	}
+	ok := map[uuid.UUID]bool{}
+	for _, id := range withUser {
+		ok[id] = true
+	}
+	var orphans []uuid.UUID
+	ids := make([]string, 0, len(withUser))
+	for _, id := range inserted {
+		if !ok[id] {
+			orphans = append(orphans, id)
+			rest = append(rest, byID[id].du)
+			continue
+		}
+		created = append(created, byID[id].du)
+		ids = append(ids, id.String())
+	}
+	if len(orphans) > 0 {
+		if err := q.SCIMMembersDelete(ctx, dbsqlc.SCIMMembersDeleteParams{OrgID: orgID, Ids: orphans}); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(ids) > 0 {
+		if err := audit.Record(ctx, q, audit.Event{OrgID: orgID, Type: "directory_sync.users_provisioned", TargetType: "member", TargetID: ids[0],
+			Data: map[string]any{"count": len(ids), "member_ids": ids, "source": "directory_sync"}}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return created, rest, nil
+}
+
+// UserUpToDate reports whether a live local user already matches the directory, so the
+// sync can skip it without a savepoint or a write.
+func UserUpToDate(local *dbsqlc.ScimUser, du DirectoryUser) bool {
+	if local == nil || local.DeletedAt != nil {
+		return false
+	}
+	cur, err := userFromRow(*local)
+	if err != nil {
+		return false
+	}
+	doc, err := canonicalize(KindUser, desiredDoc(cur.Attrs, du))
+	if err != nil {
+		return false
+	}
+	f, err := userFieldsOf(doc, du.Active)
+	return err == nil && local.UserName == f.userName && local.Active == f.active && sameJSON(local.Attrs, doc)
+}
