@@ -32,7 +32,11 @@ func TestAuditRetentionActivities(t *testing.T) {
 	env.RegisterActivity(a)
 	ctx := context.Background()
 	org := uuid.New()
-	_, err := pool.Exec(ctx, "INSERT INTO organization (id, slug, name, region) VALUES ($1, 'acme', 'Acme', 'us'), ($2, 'euro', 'Euro', 'eu')", org, uuid.New())
+	purged := uuid.New()
+	_, err := pool.Exec(ctx, `INSERT INTO organization (id, slug, name, region, deleted_at, purged_at) VALUES
+		($1, 'acme', 'Acme', 'us', NULL, NULL), ($2, 'euro', 'Euro', 'eu', NULL, NULL),
+		($3, 'gone', 'Gone', 'us', now() - interval '40 days', now() - interval '1 day'),
+		($4, 'grace', 'Grace', 'us', now(), NULL)`, org, uuid.New(), purged, uuid.New())
 	require.NoError(t, err)
 	_, err = svc.PutPolicy(ctx, org, 5, 8, nil)
 	require.NoError(t, err)
@@ -55,7 +59,13 @@ func TestAuditRetentionActivities(t *testing.T) {
 	require.NoError(t, err)
 	var orgs []RetentionOrg
 	require.NoError(t, v.Get(&orgs))
-	require.Equal(t, []RetentionOrg{{OrgID: org.String(), HotDays: 5, RetentionDays: 8}}, orgs, "only this region's orgs")
+	want := []RetentionOrg{{OrgID: org.String(), HotDays: 5, RetentionDays: 8}, {OrgID: purged.String()}}
+	if purged.String() < org.String() {
+		want[0], want[1] = want[1], want[0]
+	}
+	// This region's live orgs with their policy; purged orgs with a zero policy (their archives
+	// go); soft-deleted orgs in their grace period are left alone.
+	require.Equal(t, want, orgs)
 
 	v, err = env.ExecuteActivity(a.ArchiveOrg, ArchiveOrgInput{OrgID: org.String(), HotDays: 5, Now: now})
 	require.NoError(t, err)

@@ -885,10 +885,12 @@ func (q *Queries) AuditRetentionGet(ctx context.Context, arg AuditRetentionGetPa
 
 const auditRetentionOrgs = `-- name: AuditRetentionOrgs :many
 SELECT o.id AS org_id,
-       coalesce((o.settings->>'audit_hot_days')::int, $1::int)::int AS hot_days,
-       coalesce((o.settings->>'audit_retention_days')::int, $2::int)::int AS retention_days
+       CASE WHEN o.purged_at IS NOT NULL THEN 0
+            ELSE coalesce((o.settings->>'audit_hot_days')::int, $1::int) END::int AS hot_days,
+       CASE WHEN o.purged_at IS NOT NULL THEN 0
+            ELSE coalesce((o.settings->>'audit_retention_days')::int, $2::int) END::int AS retention_days
 FROM organization o
-WHERE o.deleted_at IS NULL AND o.region = $3
+WHERE (o.deleted_at IS NULL OR o.purged_at IS NOT NULL) AND o.region = $3
 ORDER BY o.id
 `
 
@@ -904,7 +906,9 @@ type AuditRetentionOrgsRow struct {
 	RetentionDays int32
 }
 
-// Every live org of this region with its effective policy (defaults when it has none).
+// Every live org of this region with its effective policy (defaults when it has none), and
+// every purged org with a zero policy: OrgPurgeWorkflow removes their rows, retention then
+// removes their archive objects. Soft-deleted orgs in their grace period are left alone.
 func (q *Queries) AuditRetentionOrgs(ctx context.Context, arg AuditRetentionOrgsParams) ([]AuditRetentionOrgsRow, error) {
 	rows, err := q.db.Query(ctx, auditRetentionOrgs, arg.DefaultHotDays, arg.DefaultRetentionDays, arg.Region)
 	if err != nil {

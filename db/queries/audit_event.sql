@@ -127,12 +127,16 @@ WHERE id = @org_id AND deleted_at IS NULL
 RETURNING version, updated_at;
 
 -- name: AuditRetentionOrgs :many
--- Every live org of this region with its effective policy (defaults when it has none).
+-- Every live org of this region with its effective policy (defaults when it has none), and
+-- every purged org with a zero policy: OrgPurgeWorkflow removes their rows, retention then
+-- removes their archive objects. Soft-deleted orgs in their grace period are left alone.
 SELECT o.id AS org_id,
-       coalesce((o.settings->>'audit_hot_days')::int, @default_hot_days::int)::int AS hot_days,
-       coalesce((o.settings->>'audit_retention_days')::int, @default_retention_days::int)::int AS retention_days
+       CASE WHEN o.purged_at IS NOT NULL THEN 0
+            ELSE coalesce((o.settings->>'audit_hot_days')::int, @default_hot_days::int) END::int AS hot_days,
+       CASE WHEN o.purged_at IS NOT NULL THEN 0
+            ELSE coalesce((o.settings->>'audit_retention_days')::int, @default_retention_days::int) END::int AS retention_days
 FROM organization o
-WHERE o.deleted_at IS NULL AND o.region = @region
+WHERE (o.deleted_at IS NULL OR o.purged_at IS NOT NULL) AND o.region = @region
 ORDER BY o.id;
 
 -- name: AuditHotDays :many
