@@ -60,9 +60,8 @@ func TestSSOConnectionsAPI(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, unknown.Code)
 
 	// The disabled connection no longer starts logins.
-	res2, err := browser(t).Get(e.url + "/sso/acme?return_to=" + url.QueryEscape(appReturnTo))
-	require.NoError(t, err)
-	page := readAll(t, res2)
+	res2 := browser(t).get(t, e.url+"/sso/acme?return_to="+url.QueryEscape(appReturnTo))
+	page := res2.Body
 	require.Equal(t, http.StatusNotFound, res2.StatusCode)
 	require.Equal(t, "NO_CONNECTION", reasonOf(page))
 
@@ -79,9 +78,8 @@ func TestSSOLoginURLRules(t *testing.T) {
 	t.Parallel()
 	e := newSSOEnv(t)
 	get := func(path string) (int, string) {
-		res, err := browser(t).Get(e.url + path)
-		require.NoError(t, err)
-		return res.StatusCode, reasonOf(readAll(t, res))
+		res := browser(t).get(t, e.url+path)
+		return res.StatusCode, reasonOf(res.Body)
 	}
 	status, reason := get("/sso/nope")
 	require.Equal(t, 404, status)
@@ -90,6 +88,7 @@ func TestSSOLoginURLRules(t *testing.T) {
 	require.Equal(t, 400, status)
 	require.Equal(t, "RETURN_TO_NOT_ALLOWED", reason)
 	status, reason = get("/sso/acme?return_to=" + url.QueryEscape(appReturnTo+"/x"))
+	require.Equal(t, 400, status)
 	require.Equal(t, "RETURN_TO_NOT_ALLOWED", reason)
 	status, reason = get("/sso/acme?return_to=" + url.QueryEscape(appReturnTo))
 	require.Equal(t, 404, status)
@@ -109,9 +108,8 @@ func TestSSOLoginURLRules(t *testing.T) {
 	require.Equal(t, "CONNECTION_REQUIRED", reason)
 
 	// The page is HTML, not cached, not frameable, and shows no internals.
-	res, err := browser(t).Get(e.url + "/sso/acme")
-	require.NoError(t, err)
-	page := string(readAll(t, res))
+	res := browser(t).get(t, e.url+"/sso/acme")
+	page := string(res.Body)
 	require.True(t, strings.HasPrefix(res.Header.Get("Content-Type"), "text/html"))
 	require.Equal(t, "no-store", res.Header.Get("Cache-Control"))
 	require.Equal(t, "DENY", res.Header.Get("X-Frame-Options"))

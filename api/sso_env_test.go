@@ -127,16 +127,62 @@ func (v *validatingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(rec.Body.Bytes())
 }
 
-// browser is a cookie-jar client that stops at the application's return_to.
-func browser(t *testing.T) *http.Client {
+// browser is a cookie-jar client that stops at the application's return_to. Its methods
+// read and close each response and hand back a page.
+type browserClient struct{ c *http.Client }
+
+func browser(t *testing.T) *browserClient {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
-	return &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: func(r *http.Request, via []*http.Request) error {
-		if strings.HasPrefix(r.URL.String(), appReturnTo) || len(via) > 15 {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}}
+	return &browserClient{c: &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: stopAtApp}}
+}
+
+func stopAtApp(r *http.Request, via []*http.Request) error {
+	if strings.HasPrefix(r.URL.String(), appReturnTo) || len(via) > 15 {
+		return http.ErrUseLastResponse
+	}
+	return nil
+}
+
+// page is a response as the browser saw it, already read and closed.
+type page struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	// URL is the URL finally requested (after redirects).
+	URL *url.URL
+}
+
+func toPage(t *testing.T, res *http.Response) page {
+	t.Helper()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return page{StatusCode: res.StatusCode, Header: res.Header, Body: b, URL: res.Request.URL}
+}
+
+func (b *browserClient) get(t *testing.T, u string) page {
+	t.Helper()
+	res, err := b.c.Get(u)
+	require.NoError(t, err)
+	defer func() { _ = res.Body.Close() }()
+	return toPage(t, res)
+}
+
+func (b *browserClient) postForm(t *testing.T, u string, v url.Values) page {
+	t.Helper()
+	res, err := b.c.PostForm(u, v)
+	require.NoError(t, err)
+	defer func() { _ = res.Body.Close() }()
+	return toPage(t, res)
+}
+
+// plainGet is a GET without cookies (metadata, discovery).
+func plainGet(t *testing.T, u string) page {
+	t.Helper()
+	res, err := http.Get(u)
+	require.NoError(t, err)
+	defer func() { _ = res.Body.Close() }()
+	return toPage(t, res)
 }
 
 var (
@@ -170,19 +216,11 @@ func parseForm(t *testing.T, page []byte, base *url.URL) (string, url.Values) {
 	return action.String(), vals
 }
 
-func readAll(t *testing.T, res *http.Response) []byte {
-	t.Helper()
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return b
-}
-
 // codeFrom returns the one-time code of a redirect to the application.
-func codeFrom(t *testing.T, res *http.Response) string {
+func codeFrom(t *testing.T, p page) string {
 	t.Helper()
-	require.Equal(t, http.StatusSeeOther, res.StatusCode, "body: %s", readAll(t, res))
-	loc, err := url.Parse(res.Header.Get("Location"))
+	require.Equal(t, http.StatusSeeOther, p.StatusCode, "body: %s", p.Body)
+	loc, err := url.Parse(p.Header.Get("Location"))
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(loc.String(), appReturnTo+"?"), loc.String())
 	code := loc.Query().Get("code")

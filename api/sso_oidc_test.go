@@ -47,7 +47,7 @@ func TestOIDCFullFlowAgainstZitadel(t *testing.T) {
 	require.Eventually(t, func() bool {
 		res, err := http.Get(issuer + ".well-known/openid-configuration")
 		if err == nil {
-			res.Body.Close()
+			_ = res.Body.Close()
 		}
 		return err == nil && res.StatusCode == 200
 	}, 15*time.Second, 50*time.Millisecond)
@@ -61,15 +61,13 @@ func TestOIDCFullFlowAgainstZitadel(t *testing.T) {
 	require.NotContains(t, string(res.Body), `"secret"`)
 
 	b := browser(t)
-	login, err := b.Get(e.url + "/sso/acme?return_to=" + url.QueryEscape(appReturnTo))
-	require.NoError(t, err)
-	page := readAll(t, login)
+	login := b.get(t, e.url+"/sso/acme?return_to="+url.QueryEscape(appReturnTo))
+	page := login.Body
 	require.Equal(t, http.StatusOK, login.StatusCode, "%s", page)
-	action, vals := parseForm(t, page, login.Request.URL)
+	action, vals := parseForm(t, page, login.URL)
 	vals.Set("username", "test-user@localhost")
 	vals.Set("password", "verysecure")
-	done, err := b.PostForm(action, vals)
-	require.NoError(t, err)
+	done := b.postForm(t, action, vals)
 	tok := e.exchange(t, codeFrom(t, done))
 	require.Equal(t, "test-user@zitadel.ch", tok["user"].(map[string]any)["email"])
 	in := e.introspect(t, tok["session_token"].(string))
@@ -164,15 +162,13 @@ func sign(t *testing.T, key *rsa.PrivateKey, kid string, claims map[string]any) 
 func b64json(v any) string { b, _ := json.Marshal(v); return base64.RawURLEncoding.EncodeToString(b) }
 
 // oidcLogin runs the dance against the hostile OP and returns the final response.
-func oidcLogin(t *testing.T, e *ssoEnv, b *http.Client, connection string) *http.Response {
+func oidcLogin(t *testing.T, e *ssoEnv, b *browserClient, connection string) page {
 	t.Helper()
 	u := e.url + "/sso/acme?return_to=" + url.QueryEscape(appReturnTo)
 	if connection != "" {
 		u += "&connection=" + connection
 	}
-	res, err := b.Get(u)
-	require.NoError(t, err)
-	return res
+	return b.get(t, u)
 }
 
 func TestOIDCMustReject(t *testing.T) {
@@ -250,7 +246,7 @@ func TestOIDCMustReject(t *testing.T) {
 			op.idToken = func(op *hostileOP, nonce string) string { return c.token(t, op, nonce) }
 			op.mu.Unlock()
 			res := oidcLogin(t, e, browser(t), "")
-			body := readAll(t, res)
+			body := res.Body
 			require.Equal(t, c.status, res.StatusCode, "%s", body)
 			require.Equal(t, c.reason, reasonOf(body))
 			if c.reason == "MISSING_EMAIL" {
@@ -261,38 +257,33 @@ func TestOIDCMustReject(t *testing.T) {
 	op.idToken = func(op *hostileOP, n string) string { return sign(t, op.key, "k1", op.claims(n)) }
 
 	t.Run("missing state", func(t *testing.T) {
-		res, err := browser(t).Get(e.url + "/sso/acme/oidc/callback?code=x")
-		require.NoError(t, err)
-		body := readAll(t, res)
+		res := browser(t).get(t, e.url+"/sso/acme/oidc/callback?code=x")
+		body := res.Body
 		require.Equal(t, 400, res.StatusCode)
 		require.Equal(t, "REQUEST_UNKNOWN", reasonOf(body))
 	})
 	t.Run("foreign state and reused callback", func(t *testing.T) {
 		// Stop at our callback to capture its URL.
 		b := browser(t)
-		b.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		b.c.CheckRedirect = func(r *http.Request, via []*http.Request) error {
 			if strings.Contains(r.URL.Path, "/oidc/callback") {
 				return http.ErrUseLastResponse
 			}
 			return nil
 		}
 		res := oidcLogin(t, e, b, "")
-		readAll(t, res)
 		cb := res.Header.Get("Location")
 		require.Contains(t, cb, "/oidc/callback?code=")
 		// Another browser presenting the state gets nothing.
-		res, err := browser(t).Get(cb)
-		require.NoError(t, err)
-		require.Equal(t, "REQUEST_UNKNOWN", reasonOf(readAll(t, res)))
+		res = browser(t).get(t, cb)
+		require.Equal(t, "REQUEST_UNKNOWN", reasonOf(res.Body))
 		// The right browser succeeds once...
-		b.CheckRedirect = browser(t).CheckRedirect
-		res, err = b.Get(cb)
-		require.NoError(t, err)
+		b.c.CheckRedirect = stopAtApp
+		res = b.get(t, cb)
 		code := codeFrom(t, res)
 		// ...and the same callback again is refused (state and code are single use).
-		res, err = b.Get(cb)
-		require.NoError(t, err)
-		require.Equal(t, "REQUEST_UNKNOWN", reasonOf(readAll(t, res)))
+		res = b.get(t, cb)
+		require.Equal(t, "REQUEST_UNKNOWN", reasonOf(res.Body))
 		// The hand-off code is single use too.
 		e.exchange(t, code)
 		again := e.do(req{method: "POST", path: "/api/v1/sso/token", token: e.exchKey, body: map[string]any{"code": code}})
@@ -306,7 +297,7 @@ func TestOIDCMustReject(t *testing.T) {
 		before := op.jwksHits.Load()
 		for range 5 {
 			res := oidcLogin(t, e, browser(t), "")
-			require.Equal(t, "SIGNATURE_INVALID", reasonOf(readAll(t, res)))
+			require.Equal(t, "SIGNATURE_INVALID", reasonOf(res.Body))
 		}
 		require.Equal(t, int32(1), op.jwksHits.Load()-before, "five unknown kids, one JWKS fetch")
 	})
@@ -359,7 +350,7 @@ func TestOIDCEntraTenantTemplate(t *testing.T) {
 	} {
 		op.idToken = mint(c.tid, c.iss)
 		res := oidcLogin(t, e, browser(t), "")
-		body := readAll(t, res)
+		body := res.Body
 		require.Equal(t, c.status, res.StatusCode, "%s: %s", c.name, body)
 		require.Equal(t, c.reason, reasonOf(body), c.name)
 	}
@@ -387,7 +378,7 @@ func TestOIDCGoogleHostedDomain(t *testing.T) {
 			return sign(t, op.key, "k1", c)
 		}
 		res := oidcLogin(t, e, browser(t), "")
-		body := readAll(t, res)
+		body := res.Body
 		require.Equal(t, 403, res.StatusCode, "%s", body)
 		require.Equal(t, "HOSTED_DOMAIN_NOT_VERIFIED", reasonOf(body))
 	}
@@ -395,5 +386,5 @@ func TestOIDCGoogleHostedDomain(t *testing.T) {
 	_, err := e.pool.Exec(t.Context(), `INSERT INTO domain (id, org_id, domain, verification_token, verified_at) VALUES (gen_random_uuid(), $1, 'example.com', 't', now())`, e.orgID)
 	require.NoError(t, err)
 	res2 := oidcLogin(t, e, browser(t), "")
-	require.Equal(t, http.StatusSeeOther, res2.StatusCode, "%s", readAll(t, res2))
+	require.Equal(t, http.StatusSeeOther, res2.StatusCode, "%s", res2.Body)
 }

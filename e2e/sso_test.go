@@ -44,7 +44,7 @@ func TestSSOWithTheRealBinary(t *testing.T) {
 	require.Eventually(t, func() bool {
 		res, err := http.Get(issuer + ".well-known/openid-configuration")
 		if err == nil {
-			res.Body.Close()
+			_ = res.Body.Close()
 		}
 		return err == nil && res.StatusCode == http.StatusOK
 	}, 15*time.Second, 50*time.Millisecond)
@@ -66,7 +66,7 @@ func TestSSOWithTheRealBinary(t *testing.T) {
 	login, err := b.Get(s.URL + "/sso/acme?return_to=" + url.QueryEscape(returnTo))
 	require.NoError(t, err)
 	page, _ := io.ReadAll(login.Body)
-	login.Body.Close()
+	_ = login.Body.Close()
 	require.Equal(t, http.StatusOK, login.StatusCode, "%s", page)
 	form := url.Values{}
 	for _, in := range regexp.MustCompile(`<input[^>]*>`).FindAll(page, -1) {
@@ -83,7 +83,7 @@ func TestSSOWithTheRealBinary(t *testing.T) {
 	form.Set("password", "verysecure")
 	done, err := b.PostForm(target.String(), form)
 	require.NoError(t, err)
-	done.Body.Close()
+	_ = done.Body.Close()
 	require.Equal(t, http.StatusSeeOther, done.StatusCode)
 	loc, _ := url.Parse(done.Header.Get("Location"))
 	code := loc.Query().Get("code")

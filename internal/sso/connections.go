@@ -357,7 +357,7 @@ func (s *Service) fetchMetadata(ctx context.Context, raw string) ([]byte, error)
 	if err != nil {
 		return nil, errors.New("the request failed or timed out")
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	if res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("the server answered %d", res.StatusCode)
 	}

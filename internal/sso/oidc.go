@@ -64,7 +64,7 @@ func (s *Service) getJSON(ctx context.Context, u string, dst any) error {
 	if err != nil {
 		return err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s answered %d", u, res.StatusCode)
 	}
@@ -168,7 +168,7 @@ func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error
 	for i, a := range k.algs {
 		algs[i] = jose.SignatureAlgorithm(a)
 	}
-	jws, err := jose.ParseSigned(raw, algs)
+	jws, err := jose.ParseSignedCompact(raw, algs)
 	if err != nil {
 		return nil, fmt.Errorf("id_token: %w", err)
 	}
@@ -191,7 +191,7 @@ func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error
 	if key == nil {
 		return nil, fmt.Errorf("%w: no signing key with kid %q", errUnknownKey, truncate(kid, 100))
 	}
-	if key.IsPublic() == false {
+	if !key.IsPublic() {
 		return nil, errors.New("id_token: JWKS key is not a public key")
 	}
 	// The key's own alg, when it names one, must be the token's.
@@ -394,7 +394,7 @@ func (s *Service) userInfo(ctx context.Context, p *oidcProvider, tok *oauth2.Tok
 	if err != nil {
 		return nil, err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	if res.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("answered %d", res.StatusCode)
 	}
