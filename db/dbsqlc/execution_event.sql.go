@@ -69,11 +69,11 @@ func (q *Queries) ExportExecutionsCount(ctx context.Context, arg ExportExecution
 }
 
 const exportExecutionsPage = `-- name: ExportExecutionsPage :many
-SELECT execution_id, workflow_id, workflow_name, workflow_version, project_id, project_name,
-    -- ids as text: the CSV needs text, and Postgres renders it cheaper than a scan into uuid.UUID
-    CAST(COALESCE(workspace_id::text, '') AS text) AS workspace_id,
-    workspace_name, CAST(COALESCE(user_id::text, '') AS text) AS user_id, user_email, agent_id, trigger_type, status, started_at, finished_at, duration_ms,
-    CAST(COALESCE(credits::text, '') AS text) AS credits, CAST(COALESCE(cost_usd::text, '') AS text) AS cost_usd, error_code, error_message
+SELECT execution_id, workflow_id, CAST(COALESCE(workflow_name, '') AS text) AS workflow_name, CAST(COALESCE(workflow_version::text, '') AS text) AS workflow_version,
+    CAST(COALESCE(project_id, '') AS text) AS project_id, CAST(COALESCE(project_name, '') AS text) AS project_name, CAST(COALESCE(workspace_id::text, '') AS text) AS workspace_id,
+    CAST(COALESCE(workspace_name, '') AS text) AS workspace_name, CAST(COALESCE(user_id::text, '') AS text) AS user_id, CAST(COALESCE(user_email, '') AS text) AS user_email,
+    CAST(COALESCE(agent_id, '') AS text) AS agent_id, CAST(COALESCE(trigger_type, '') AS text) AS trigger_type, status, started_at, finished_at, CAST(COALESCE(duration_ms::text, '') AS text) AS duration_ms,
+    CAST(COALESCE(credits::text, '') AS text) AS credits, CAST(COALESCE(cost_usd::text, '') AS text) AS cost_usd, CAST(COALESCE(error_code, '') AS text) AS error_code, CAST(COALESCE(error_message, '') AS text) AS error_message
 FROM execution_event
 WHERE org_id = $1
   AND started_at >= $2 AND started_at < $3
@@ -98,26 +98,28 @@ type ExportExecutionsPageParams struct {
 type ExportExecutionsPageRow struct {
 	ExecutionID     string
 	WorkflowID      string
-	WorkflowName    *string
-	WorkflowVersion *int32
-	ProjectID       *string
-	ProjectName     *string
+	WorkflowName    string
+	WorkflowVersion string
+	ProjectID       string
+	ProjectName     string
 	WorkspaceID     string
-	WorkspaceName   *string
+	WorkspaceName   string
 	UserID          string
-	UserEmail       *string
-	AgentID         *string
-	TriggerType     *string
+	UserEmail       string
+	AgentID         string
+	TriggerType     string
 	Status          string
 	StartedAt       time.Time
 	FinishedAt      *time.Time
-	DurationMs      *int64
+	DurationMs      string
 	Credits         string
 	CostUsd         string
-	ErrorCode       *string
-	ErrorMessage    *string
+	ErrorCode       string
+	ErrorMessage    string
 }
 
+// Nullable columns come as non-null text (” for NULL, which is how the CSV shows NULL): Postgres
+// renders them as cheaply as it sends them, and the scan needs no per-column pointer.
 func (q *Queries) ExportExecutionsPage(ctx context.Context, arg ExportExecutionsPageParams) ([]ExportExecutionsPageRow, error) {
 	rows, err := q.db.Query(ctx, exportExecutionsPage,
 		arg.OrgID,

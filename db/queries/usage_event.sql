@@ -7,9 +7,9 @@ FROM jsonb_populate_recordset(NULL::usage_event, @events::jsonb) AS x
 ON CONFLICT (org_id, usage_id) DO NOTHING;
 
 -- name: ExportUsagePage :many
-SELECT occurred_at, usage_id, category, CAST(COALESCE(user_id::text, '') AS text) AS user_id, user_email,
-    CAST(COALESCE(workspace_id::text, '') AS text) AS workspace_id, project_id, workflow_id, execution_id,
-    provider, model, input_tokens, output_tokens, CAST(COALESCE(credits::text, '') AS text) AS credits, CAST(COALESCE(cost_usd::text, '') AS text) AS cost_usd
+SELECT occurred_at, usage_id, category, CAST(COALESCE(user_id::text, '') AS text) AS user_id, CAST(COALESCE(user_email, '') AS text) AS user_email,
+    CAST(COALESCE(workspace_id::text, '') AS text) AS workspace_id, CAST(COALESCE(project_id, '') AS text) AS project_id, CAST(COALESCE(workflow_id, '') AS text) AS workflow_id, CAST(COALESCE(execution_id, '') AS text) AS execution_id,
+    CAST(COALESCE(provider, '') AS text) AS provider, CAST(COALESCE(model, '') AS text) AS model, CAST(COALESCE(input_tokens::text, '') AS text) AS input_tokens, CAST(COALESCE(output_tokens::text, '') AS text) AS output_tokens, CAST(COALESCE(credits::text, '') AS text) AS credits, CAST(COALESCE(cost_usd::text, '') AS text) AS cost_usd
 FROM usage_event
 WHERE org_id = @org_id
   AND occurred_at >= @range_from AND occurred_at < @range_to

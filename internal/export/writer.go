@@ -507,11 +507,11 @@ func (w *Writer) fetch(ctx context.Context, q *dbsqlc.Queries, r dbsqlc.DataExpo
 		out.render = func(emit func([]string, position) error) error {
 			rec := make([]string, len(Columns[Executions]))
 			for _, x := range rows {
-				rec[0], rec[1], rec[2], rec[3] = EscapeCell(x.ExecutionID), EscapeCell(x.WorkflowID), textCell(x.WorkflowName), int32Cell(x.WorkflowVersion)
-				rec[4], rec[5], rec[6], rec[7] = textCell(x.ProjectID), textCell(x.ProjectName), x.WorkspaceID, textCell(x.WorkspaceName)
-				rec[8], rec[9], rec[10], rec[11] = x.UserID, textCell(x.UserEmail), textCell(x.AgentID), textCell(x.TriggerType)
-				rec[12], rec[13], rec[14], rec[15] = EscapeCell(x.Status), timeCell(&x.StartedAt), timeCell(x.FinishedAt), int64Cell(x.DurationMs)
-				rec[16], rec[17], rec[18], rec[19] = x.Credits, x.CostUsd, textCell(x.ErrorCode), textCell(x.ErrorMessage)
+				rec[0], rec[1], rec[2], rec[3] = EscapeCell(x.ExecutionID), EscapeCell(x.WorkflowID), EscapeCell(x.WorkflowName), x.WorkflowVersion
+				rec[4], rec[5], rec[6], rec[7] = EscapeCell(x.ProjectID), EscapeCell(x.ProjectName), x.WorkspaceID, EscapeCell(x.WorkspaceName)
+				rec[8], rec[9], rec[10], rec[11] = x.UserID, EscapeCell(x.UserEmail), EscapeCell(x.AgentID), EscapeCell(x.TriggerType)
+				rec[12], rec[13], rec[14], rec[15] = EscapeCell(x.Status), timeCell(&x.StartedAt), timeCell(x.FinishedAt), x.DurationMs
+				rec[16], rec[17], rec[18], rec[19] = x.Credits, x.CostUsd, EscapeCell(x.ErrorCode), EscapeCell(x.ErrorMessage)
 				if err := emit(rec, position{Time: x.StartedAt, ID: x.ExecutionID}); err != nil {
 					return err
 				}
@@ -560,9 +560,9 @@ func (w *Writer) fetch(ctx context.Context, q *dbsqlc.Queries, r dbsqlc.DataExpo
 			rec := make([]string, len(Columns[Usage]))
 			for _, x := range rows {
 				rec[0], rec[1], rec[2], rec[3] = timeCell(&x.OccurredAt), EscapeCell(x.UsageID), x.Category, x.UserID
-				rec[4], rec[5], rec[6], rec[7] = textCell(x.UserEmail), x.WorkspaceID, textCell(x.ProjectID), textCell(x.WorkflowID)
-				rec[8], rec[9], rec[10], rec[11] = textCell(x.ExecutionID), textCell(x.Provider), textCell(x.Model), int64Cell(x.InputTokens)
-				rec[12], rec[13], rec[14] = int64Cell(x.OutputTokens), x.Credits, x.CostUsd
+				rec[4], rec[5], rec[6], rec[7] = EscapeCell(x.UserEmail), x.WorkspaceID, EscapeCell(x.ProjectID), EscapeCell(x.WorkflowID)
+				rec[8], rec[9], rec[10], rec[11] = EscapeCell(x.ExecutionID), EscapeCell(x.Provider), EscapeCell(x.Model), x.InputTokens
+				rec[12], rec[13], rec[14] = x.OutputTokens, x.Credits, x.CostUsd
 				if err := emit(rec, position{Time: x.OccurredAt, ID: x.UsageID}); err != nil {
 					return err
 				}
@@ -614,18 +614,4 @@ func uuidCell(u *uuid.UUID) string {
 		return ""
 	}
 	return u.String()
-}
-
-func int64Cell(n *int64) string {
-	if n == nil {
-		return ""
-	}
-	return strconv.FormatInt(*n, 10)
-}
-
-func int32Cell(n *int32) string {
-	if n == nil {
-		return ""
-	}
-	return strconv.Itoa(int(*n))
 }
