@@ -217,6 +217,11 @@ func TestOIDCMustReject(t *testing.T) {
 			c["aud"] = "someone-else"
 			return sign(t, op.key, "k1", c)
 		}, 400, "AUDIENCE_MISMATCH"},
+		{"several audiences without azp naming us", func(t *testing.T, op *hostileOP, n string) string {
+			c := op.claims(n)
+			c["aud"], c["azp"] = []string{"client-1", "other-app"}, "other-app"
+			return sign(t, op.key, "k1", c)
+		}, 400, "AUDIENCE_MISMATCH"},
 		{"wrong nonce", func(t *testing.T, op *hostileOP, n string) string { return sign(t, op.key, "k1", op.claims("other")) }, 400, "NONCE_MISMATCH"},
 		{"missing nonce", func(t *testing.T, op *hostileOP, n string) string {
 			c := op.claims(n)

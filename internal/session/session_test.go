@@ -179,3 +179,29 @@ func TestSuspensionKillsSessionsWhoeverSuspends(t *testing.T) {
 	require.NoError(t, f.db.QueryRow(ctx, `SELECT count(*) FROM session`).Scan(&n))
 	require.Zero(t, n)
 }
+
+// BenchmarkAuthenticate measures one bcs_ authentication (hash, one indexed join, touch
+// skipped within 30 s) against the real Postgres.
+func BenchmarkAuthenticate(b *testing.B) {
+	cfg, err := config.Load(func(string) (string, bool) { return "", false })
+	require.NoError(b, err)
+	pool := dbtest.New(b)
+	svc := NewService(pool)
+	ids := identity.NewService(pool, cfg)
+	org, err := ids.CreateOrg(context.Background(), identity.CreateOrgInput{Name: "B", Slug: "bench"})
+	require.NoError(b, err)
+	email := "b@example.com"
+	m, err := orgadmin.NewService(pool, cfg).CreateMember(context.Background(), org.ID, orgadmin.MemberPatch{Email: &email})
+	require.NoError(b, err)
+	var tok string
+	require.NoError(b, database.InTx(context.Background(), pool, func(q *dbsqlc.Queries) error {
+		_, tok, err = Create(context.Background(), q, CreateInput{OrgID: org.ID, MemberID: m.ID, UserID: m.UserID, IdleTimeout: time.Hour, MaxLifetime: time.Hour})
+		return err
+	}))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := svc.Authenticate(context.Background(), tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

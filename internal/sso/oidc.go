@@ -303,6 +303,10 @@ func (s *Service) verifyIDToken(ctx context.Context, orgID uuid.UUID, conn Conne
 	if len(conn.OIDC.AllowedTenantIDs) > 0 && !strings.Contains(p.issuer, "{tenantid}") && tid != "" && !slices.Contains(conn.OIDC.AllowedTenantIDs, tid) {
 		return userInfo{}, invalid(ReasonTenant, "tenant %q is not in allowed_tenant_ids", truncate(tid, 100))
 	}
+	// With several audiences the token must name us as its authorized party (OIDC Core §3.1.3.7).
+	if len(tok.Audience) > 1 && str("azp") != conn.OIDC.ClientID {
+		return userInfo{}, invalid(ReasonAudience, "several audiences and azp %q is not the client", truncate(str("azp"), 200))
+	}
 	if nonce == "" || tok.Nonce != nonce {
 		return userInfo{}, invalid(ReasonNonce, "nonce does not match the login request")
 	}

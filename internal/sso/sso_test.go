@@ -400,3 +400,14 @@ func TestAssertionReplayStore(t *testing.T) {
 	require.True(t, rs.replayed)
 	require.NoError(t, (&replayStore{ctx: ctx, q: rs.q, orgID: f.orgID, connID: c.ID}).Consume("id-2", exp))
 }
+
+// BenchmarkResponseShape measures the structural pre-checks on a real Entra response.
+func BenchmarkResponseShape(b *testing.B) {
+	raw := readFixture(b, crewjamTestdata(b), "TestSPCanHandleEntraIDResponse_response_and_assertion_signed")
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, f := checkResponseShape(raw); f != nil {
+			b.Fatal(f)
+		}
+	}
+}
