@@ -497,3 +497,31 @@ func TestSAMLEncryptedAssertionAndGroupMapping(t *testing.T) {
 	require.Equal(t, groups[0], tok["permission_group"].(map[string]any)["id"])
 	require.Equal(t, "Engineers", tok["permission_group"].(map[string]any)["name"])
 }
+
+// TestSAMLManualIdPConfiguration: a connection given as entity id + SSO URL + certificate
+// (no metadata) works the same; a certificate of another key makes every response fail.
+func TestSAMLManualIdPConfiguration(t *testing.T) {
+	t.Parallel()
+	e, idp := samlSetup(t)
+	list := e.do(req{method: "GET", path: "/api/v1/sso/connections", token: e.adminKey})
+	id := list.JSON(t)["data"].([]any)[0].(map[string]any)["id"].(string)
+	patch := func(cert *x509.Certificate) {
+		certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
+		up := e.do(req{method: "PATCH", path: "/api/v1/sso/connections/" + id, token: e.adminKey, body: map[string]any{
+			"saml": map[string]any{"idp_entity_id": idp.url + "/metadata", "idp_sso_url": idp.url + "/sso", "idp_certificate_pem": string(certPEM)}}})
+		require.Equal(t, http.StatusOK, up.Code, "%s", up.Body)
+		require.Equal(t, false, up.JSON(t)["saml"].(map[string]any)["idp_metadata_xml_set"])
+	}
+	patch(idp.cert)
+	b := browser(t)
+	acs, form := samlLogin(t, e, b)
+	e.exchange(t, codeFrom(t, b.postForm(t, acs, form)))
+
+	_, other := testCert(t, "rotated-away")
+	patch(other)
+	b = browser(t)
+	acs, form = samlLogin(t, e, b)
+	p := b.postForm(t, acs, form)
+	require.Equal(t, 400, p.StatusCode)
+	require.Equal(t, "SIGNATURE_INVALID", reasonOf(p.Body))
+}
