@@ -7,6 +7,7 @@ package workflows
 
 import (
 	"context"
+	"os"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/bytechefhq/bytechef-ee/activities"
 	"github.com/bytechefhq/bytechef-ee/internal/directory"
@@ -192,6 +194,9 @@ func TestDirectorySyncOkta(t *testing.T) {
 	require.Equal(t, 15*time.Minute, desc.Schedule.Policy.CatchupWindow)
 
 	first := l.sync(false)
+	if os.Getenv("RECORD_HISTORIES") != "" {
+		recordExportHistory(t, l.c, first.WorkflowID, "testdata/directory_sync.json")
+	}
 	require.EqualValues(t, 450, first.Counts[directory.CountUsersCreated])
 	require.EqualValues(t, 3, first.Counts[directory.CountGroupsCreated])
 	require.EqualValues(t, 900, first.Counts[directory.CountMembersAdded])
@@ -314,3 +319,15 @@ func TestDirectorySyncEntraWorkerKilled(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestReplayDirectorySyncHistory replays a sync recorded on the dev server against today's
+// workflow code (determinism check).
+func TestReplayDirectorySyncHistory(t *testing.T) {
+	const file = "testdata/directory_sync.json"
+	if _, err := os.Stat(file); err != nil {
+		t.Skipf("%s not recorded yet (RECORD_HISTORIES=1)", file)
+	}
+	replayer := worker.NewWorkflowReplayer()
+	replayer.RegisterWorkflowWithOptions(DirectorySyncWorkflow, workflow.RegisterOptions{Name: WorkflowDirectorySync})
+	require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, file))
+}

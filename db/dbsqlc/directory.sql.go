@@ -322,8 +322,10 @@ func (q *Queries) DirectoryConnectionUpdate(ctx context.Context, arg DirectoryCo
 }
 
 const directoryLocalGroupsFor = `-- name: DirectoryLocalGroupsFor :many
-SELECT id, org_id, display_name, external_id, attrs, source, version, created_at, updated_at FROM scim_group g
-WHERE g.org_id = $1 AND (g.external_id = ANY($2::text[]) OR lower(g.display_name) = ANY($3::text[]))
+SELECT g.id, g.org_id, g.display_name, g.external_id, g.attrs, g.source, g.version, g.created_at, g.updated_at FROM scim_group g WHERE g.org_id = $1 AND g.id IN (
+    SELECT x.id FROM unnest($2::text[]) AS e(id) JOIN scim_group x ON x.org_id = $1 AND x.external_id = e.id
+    UNION
+    SELECT y.id FROM unnest($3::text[]) AS n(name) JOIN scim_group y ON y.org_id = $1 AND lower(y.display_name) = n.name)
 `
 
 type DirectoryLocalGroupsForParams struct {
@@ -405,8 +407,10 @@ func (q *Queries) DirectoryLocalGroupsMissing(ctx context.Context, arg Directory
 }
 
 const directoryLocalUsersFor = `-- name: DirectoryLocalUsersFor :many
-SELECT u.member_id, u.org_id, u.user_name, u.external_id, u.active, u.attrs, u.source, u.deleted_at, u.version, u.created_at, u.updated_at FROM scim_user u
-WHERE u.org_id = $1 AND (u.external_id = ANY($2::text[]) OR lower(u.user_name) = ANY($3::text[]))
+SELECT u.member_id, u.org_id, u.user_name, u.external_id, u.active, u.attrs, u.source, u.deleted_at, u.version, u.created_at, u.updated_at FROM scim_user u WHERE u.org_id = $1 AND u.member_id IN (
+    SELECT x.member_id FROM unnest($2::text[]) AS e(id) JOIN scim_user x ON x.org_id = $1 AND x.external_id = e.id
+    UNION
+    SELECT y.member_id FROM unnest($3::text[]) AS n(name) JOIN scim_user y ON y.org_id = $1 AND lower(y.user_name) = n.name)
 `
 
 type DirectoryLocalUsersForParams struct {

@@ -93,8 +93,10 @@ SELECT (SELECT count(*) FROM directory_staged_user su WHERE su.run_id = $1) AS u
 
 -- name: DirectoryLocalUsersFor :many
 -- The local SCIM users matching staged users, by external id or userName (case-insensitive).
-SELECT u.* FROM scim_user u
-WHERE u.org_id = $1 AND (u.external_id = ANY(@external_ids::text[]) OR lower(u.user_name) = ANY(@user_names::text[]));
+SELECT u.* FROM scim_user u WHERE u.org_id = $1 AND u.member_id IN (
+    SELECT x.member_id FROM unnest(@external_ids::text[]) AS e(id) JOIN scim_user x ON x.org_id = $1 AND x.external_id = e.id
+    UNION
+    SELECT y.member_id FROM unnest(@user_names::text[]) AS n(name) JOIN scim_user y ON y.org_id = $1 AND lower(y.user_name) = n.name);
 
 -- name: DirectoryLocalUsersMissing :many
 -- Live, active local users that the directory no longer lists (to suspend), in id order.
@@ -106,8 +108,10 @@ ORDER BY u.member_id
 LIMIT $2;
 
 -- name: DirectoryLocalGroupsFor :many
-SELECT * FROM scim_group g
-WHERE g.org_id = $1 AND (g.external_id = ANY(@external_ids::text[]) OR lower(g.display_name) = ANY(@display_names::text[]));
+SELECT g.* FROM scim_group g WHERE g.org_id = $1 AND g.id IN (
+    SELECT x.id FROM unnest(@external_ids::text[]) AS e(id) JOIN scim_group x ON x.org_id = $1 AND x.external_id = e.id
+    UNION
+    SELECT y.id FROM unnest(@display_names::text[]) AS n(name) JOIN scim_group y ON y.org_id = $1 AND lower(y.display_name) = n.name);
 
 -- name: DirectoryLocalGroupsMissing :many
 -- Groups this sync created earlier that the directory no longer lists.

@@ -170,10 +170,14 @@ ON CONFLICT DO NOTHING
 RETURNING member_id;
 
 -- name: SCIMMembersByEmails :many
-SELECT lower(email)::text AS email FROM member WHERE org_id = $1 AND lower(email) = ANY(@emails::text[]);
+-- Joins with unnest rather than "= ANY": a cached generic plan for "= ANY($n)" may scan the
+-- whole table per call, which is quadratic over a large first sync.
+SELECT lower(m.email)::text AS email FROM unnest(@emails::text[]) AS e(email)
+JOIN member m ON m.org_id = $1 AND lower(m.email) = e.email;
 
 -- name: SCIMUserNamesTaken :many
-SELECT lower(user_name)::text AS user_name FROM scim_user WHERE org_id = $1 AND deleted_at IS NULL AND lower(user_name) = ANY(@user_names::text[]);
+SELECT lower(u.user_name)::text AS user_name FROM unnest(@user_names::text[]) AS n(name)
+JOIN scim_user u ON u.org_id = $1 AND u.deleted_at IS NULL AND lower(u.user_name) = n.name;
 
 -- name: SCIMMembersDelete :exec
 DELETE FROM member WHERE org_id = $1 AND id = ANY(@ids::uuid[]);

@@ -289,7 +289,9 @@ func (s *Service) Apply(ctx context.Context, orgID, runID uuid.UUID, st ApplySta
 	deadline := time.Now().Add(budget)
 	q := dbsqlc.New(s.db)
 	for st.Phase != ApplyDone && time.Now().Before(deadline) {
-		if st.After == "" && (st.Phase == ApplyUsers || st.Phase == ApplyMembers) {
+		// Statistics go stale as a first sync fills the tables; refresh them at the start of
+		// the set-based phases and every few user batches.
+		if st.After == "" && (st.Phase == ApplyUsers || st.Phase == ApplyMembers) || st.Phase == ApplyUsers && st.Batches%10 == 9 {
 			if err := s.analyze(ctx); err != nil {
 				return st, err
 			}
