@@ -7,10 +7,10 @@ package workflows
 
 import (
 	"context"
-	"os"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"sort"
 	"testing"
 	"time"
