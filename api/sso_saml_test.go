@@ -525,3 +525,52 @@ func TestSAMLManualIdPConfiguration(t *testing.T) {
 	require.Equal(t, 400, p.StatusCode)
 	require.Equal(t, "SIGNATURE_INVALID", reasonOf(p.Body))
 }
+
+func putIdPUser(t *testing.T, idp *samlIdP, name, password, email string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"name": name, "password": password, "email": email})
+	r, _ := http.NewRequest(http.MethodPut, idp.url+"/users/"+name, strings.NewReader(string(body)))
+	res, err := http.DefaultClient.Do(r)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	require.Less(t, res.StatusCode, 300)
+}
+
+// TestSAMLLinkingAndSignupRules: an existing member is never linked by email alone — only at
+// a domain the org verified, only once per connection — and JIT obeys INVITE_ONLY.
+func TestSAMLLinkingAndSignupRules(t *testing.T) {
+	t.Parallel()
+	e, idp := samlSetup(t)
+	res := e.do(req{method: "POST", path: "/api/v1/members", token: e.adminKey, body: map[string]any{"email": "alice@example.com", "name": "Alice"}})
+	require.Equal(t, http.StatusCreated, res.Code, "%s", res.Body)
+	memberID := res.JSON(t)["id"].(string)
+	login := func(user, pw string) page {
+		b := browser(t)
+		acs, form := samlLoginAs(t, e, b, user, pw)
+		return b.postForm(t, acs, form)
+	}
+	p := login("alice", "correct horse")
+	require.Equal(t, http.StatusConflict, p.StatusCode)
+	require.Equal(t, "ACCOUNT_EXISTS_UNLINKED", reasonOf(p.Body))
+
+	_, err := e.pool.Exec(t.Context(), `INSERT INTO domain (id, org_id, domain, verification_token, verified_at) VALUES (gen_random_uuid(), $1, 'example.com', 't', now())`, e.orgID)
+	require.NoError(t, err)
+	tok := e.exchange(t, codeFrom(t, login("alice", "correct horse")))
+	require.Equal(t, memberID, tok["user"].(map[string]any)["member_id"])
+	var n int
+	require.NoError(t, e.pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_event WHERE org_id = $1 AND event_type = 'user.sso_identity_linked'`, e.orgID).Scan(&n))
+	require.Equal(t, 1, n)
+
+	// Another IdP user claiming the same email is not linked to the same member.
+	putIdPUser(t, idp, "alice2", "pw2", "alice@example.com")
+	p = login("alice2", "pw2")
+	require.Equal(t, http.StatusConflict, p.StatusCode)
+	require.Equal(t, "ACCOUNT_EXISTS_UNLINKED", reasonOf(p.Body))
+
+	// INVITE_ONLY: no JIT for someone the admins did not create.
+	require.Equal(t, http.StatusOK, e.do(req{method: "PATCH", path: "/api/v1/settings", token: e.adminKey, body: map[string]any{"signup_mode": "INVITE_ONLY"}}).Code)
+	putIdPUser(t, idp, "carol", "pw3", "carol@example.com")
+	p = login("carol", "pw3")
+	require.Equal(t, http.StatusForbidden, p.StatusCode)
+	require.Equal(t, "SIGNUP_NOT_ALLOWED", reasonOf(p.Body))
+}

@@ -377,6 +377,22 @@ func (q *Queries) SSOGroupForIdPGroups(ctx context.Context, arg SSOGroupForIdPGr
 	return id, err
 }
 
+const sSOIdentityExistsForMember = `-- name: SSOIdentityExistsForMember :one
+SELECT EXISTS (SELECT 1 FROM sso_identity WHERE connection_id = $1 AND member_id = $2)
+`
+
+type SSOIdentityExistsForMemberParams struct {
+	ConnectionID uuid.UUID
+	MemberID     uuid.UUID
+}
+
+func (q *Queries) SSOIdentityExistsForMember(ctx context.Context, arg SSOIdentityExistsForMemberParams) (bool, error) {
+	row := q.db.QueryRow(ctx, sSOIdentityExistsForMember, arg.ConnectionID, arg.MemberID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const sSOIdentityGet = `-- name: SSOIdentityGet :one
 SELECT id, org_id, connection_id, subject, member_id, email, created_at, last_login_at FROM sso_identity WHERE connection_id = $1 AND subject = $2
 `

@@ -107,3 +107,6 @@ WITH a AS (DELETE FROM sso_assertion_replay WHERE expires_at < now()),
      c AS (DELETE FROM sso_code WHERE expires_at < now()),
      l AS (DELETE FROM sso_login_request WHERE expires_at < now())
 DELETE FROM session WHERE expires_at < now() - interval '7 days' OR revoked_at < now() - interval '7 days';
+
+-- name: SSOIdentityExistsForMember :one
+SELECT EXISTS (SELECT 1 FROM sso_identity WHERE connection_id = $1 AND member_id = $2);

@@ -265,7 +265,7 @@ func (s *Service) finish(ctx context.Context, org identity.Org, conn Connection,
 	q := dbsqlc.New(s.db)
 	var member orgadmin.Member
 	ident, err := q.SSOIdentityGet(ctx, dbsqlc.SSOIdentityGetParams{ConnectionID: conn.ID, Subject: u.Subject})
-	jit, linked := false, false
+	jit := false
 	switch {
 	case err == nil:
 		member, err = s.admin.GetMember(ctx, org.ID, ident.MemberID)
@@ -287,18 +287,28 @@ func (s *Service) finish(ctx context.Context, org identity.Org, conn Connection,
 		existing, err := s.admin.MemberByEmail(ctx, org.ID, email)
 		switch {
 		case err == nil:
-			// Never linked silently by email: only a member the org's own directory
-			// provisioned (SCIM or directory sync) at one of its verified domains is linked,
-			// and the link is audited. Anyone else must be linked by an admin.
+			// Never linked silently by email. An existing member is linked to this identity
+			// only through the org's own connection, for an email the IdP does not report
+			// unverified, at a domain the org has proven it owns — and never when the member
+			// already has another identity on this connection (the IdP reassigned the email
+			// to someone else). The link is audited (user.sso_identity_linked).
 			verified, verr := q.DomainIsVerifiedByOrg(ctx, dbsqlc.DomainIsVerifiedByOrgParams{OrgID: org.ID, Domain: orgadmin.EmailDomain(email)})
 			if verr != nil {
 				return "", s.unavailable(verr)
 			}
-			if (existing.Source != orgadmin.SourceSCIM && existing.Source != orgadmin.SourceDirectorySync) || !verified {
-				return fl(fail(409, ReasonAccountExists, "An account with this email already exists in this organization but is not linked to this sign-in method. Ask your administrator.",
-					"member %s exists (source %s, domain verified %t); not linked by email", existing.ID, existing.Source, verified))
+			other, verr := q.SSOIdentityExistsForMember(ctx, dbsqlc.SSOIdentityExistsForMemberParams{ConnectionID: conn.ID, MemberID: existing.ID})
+			if verr != nil {
+				return "", s.unavailable(verr)
 			}
-			member, linked = existing, true
+			if other {
+				return fl(fail(409, ReasonAccountExists, "This email address belongs to another account of this sign-in method. Ask your administrator.",
+					"member %s is linked to another subject of this connection", existing.ID))
+			}
+			if !verified {
+				return fl(fail(409, ReasonAccountExists, "An account with this email already exists in this organization. It can be linked to single sign-on once the organization has verified the email domain; ask your administrator.",
+					"member %s exists; domain %s not verified, not linked by email", existing.ID, orgadmin.EmailDomain(email)))
+			}
+			member = existing
 		case errcode.Is(err, errcode.NotFound):
 			if !conn.JITProvisioning {
 				return fl(fail(403, ReasonNotProvisioned, "You do not have an account in this organization. Ask your administrator for access.", "JIT provisioning is off"))
@@ -350,7 +360,6 @@ func (s *Service) finish(ctx context.Context, org identity.Org, conn Connection,
 			}
 			return "", s.unavailable(err)
 		}
-		_ = linked
 	default:
 		return "", s.unavailable(err)
 	}
