@@ -411,3 +411,37 @@ func BenchmarkResponseShape(b *testing.B) {
 		}
 	}
 }
+
+// TestOrgPurgeRemovesSSOData: the org purge (purge_org_data, every table with org_id) also
+// clears connections, identities, login state, replay ids, codes and sessions.
+func TestOrgPurgeRemovesSSOData(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := setup(t, true)
+	c, err := f.svc.CreateConnection(ctx, f.orgID, ConnectionInput{Protocol: "OIDC", Provider: ptr("OKTA"), OIDC: &OIDCInput{Issuer: "https://a.example", ClientID: "c", ClientSecret: ptr("s")}})
+	require.NoError(t, err)
+	email := "p@example.com"
+	m, err := f.svc.admin.CreateMember(ctx, f.orgID, orgadmin.MemberPatch{Email: &email})
+	require.NoError(t, err)
+	q := dbsqlc.New(f.svc.db)
+	_, err = q.SSOIdentityInsert(ctx, dbsqlc.SSOIdentityInsertParams{ID: uuid.New(), OrgID: f.orgID, ConnectionID: c.ID, Subject: "s", MemberID: m.ID, Email: email})
+	require.NoError(t, err)
+	require.NoError(t, q.SSOLoginRequestInsert(ctx, dbsqlc.SSOLoginRequestInsertParams{ID: "r", OrgID: f.orgID, ConnectionID: c.ID, BrowserHash: []byte{1}, ReturnTo: "x", ExpiresAt: time.Now().Add(time.Minute)}))
+	require.NoError(t, q.SSOCodeInsert(ctx, dbsqlc.SSOCodeInsertParams{CodeHash: []byte{1}, OrgID: f.orgID, MemberID: m.ID, ConnectionID: c.ID, ExpiresAt: time.Now().Add(time.Minute)}))
+	_, err = q.SSOAssertionConsume(ctx, dbsqlc.SSOAssertionConsumeParams{OrgID: f.orgID, ConnectionID: c.ID, AssertionID: "a", ExpiresAt: time.Now().Add(time.Minute)})
+	require.NoError(t, err)
+	_, err = q.SessionInsert(ctx, dbsqlc.SessionInsertParams{ID: uuid.New(), OrgID: f.orgID, MemberID: m.ID, UserID: m.UserID, TokenHash: []byte{2}, IdleTimeout: 60, ExpiresAt: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	for range 20 {
+		var n int64
+		require.NoError(t, f.svc.db.QueryRow(ctx, `SELECT purge_org_data($1, 1000)`, f.orgID).Scan(&n))
+		if n == 0 {
+			break
+		}
+	}
+	for _, table := range []string{"sso_connection", "sso_identity", "sso_login_request", "sso_code", "sso_assertion_replay", "session"} {
+		var n int
+		require.NoError(t, f.svc.db.QueryRow(ctx, `SELECT count(*) FROM `+table+` WHERE org_id = $1`, f.orgID).Scan(&n))
+		require.Zero(t, n, table)
+	}
+}
