@@ -376,6 +376,12 @@ func TestSAMLMustReject(t *testing.T) {
 		{"not yet valid within the library's 5 min but beyond the org's 90 s skew", func(t *testing.T, raw []byte) []byte {
 			return resign(t, raw, idp.key, idp.cert, func(_, a *etree.Element) { setAll(a, "./Conditions", "NotBefore", future(3*time.Minute)) })
 		}, 400, "NOT_YET_VALID"},
+		{"NotBefore 60 s ahead is within the default 90 s skew", func(t *testing.T, raw []byte) []byte {
+			return resign(t, raw, idp.key, idp.cert, func(_, a *etree.Element) { setAll(a, "./Conditions", "NotBefore", future(60*time.Second)) })
+		}, http.StatusSeeOther, ""},
+		{"assertion issuer is not the IdP", func(t *testing.T, raw []byte) []byte {
+			return resign(t, raw, idp.key, idp.cert, func(_, a *etree.Element) { a.FindElement("./Issuer").SetText("https://evil.example/idp") })
+		}, 400, "ISSUER_MISMATCH"},
 		{"IdP-initiated (no InResponseTo)", func(t *testing.T, raw []byte) []byte {
 			return resign(t, raw, idp.key, idp.cert, func(r, a *etree.Element) {
 				r.RemoveAttr("InResponseTo")
