@@ -59,14 +59,19 @@ func TestExportSurvivesWorkerKill(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	final := func(m map[string]any) bool { s := m["status"]; return s == "COMPLETED" || s == "FAILED" || s == "CANCELLED" }
+	final := func(m map[string]any) bool {
+		s := m["status"]
+		return s == "COMPLETED" || s == "FAILED" || s == "CANCELLED"
+	}
 
 	ref := wait(start(), final, 2*time.Minute)
 	require.Equal(t, "COMPLETED", ref["status"], "%v", ref)
 	require.EqualValues(t, batches*perBatch, ref["row_count"])
 
 	id := start()
-	mid := wait(id, func(m map[string]any) bool { return m["progress"].(map[string]any)["rows_written"].(float64) > 0 || final(m) }, 2*time.Minute)
+	mid := wait(id, func(m map[string]any) bool {
+		return m["progress"].(map[string]any)["rows_written"].(float64) > 0 || final(m)
+	}, 2*time.Minute)
 	s.Kill()
 	if final(mid) {
 		t.Log("the export finished before the kill; the resume path was not exercised this run")
