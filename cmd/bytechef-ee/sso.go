@@ -6,12 +6,14 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
 	"github.com/bytechefhq/bytechef-ee/api"
+	"github.com/bytechefhq/bytechef-ee/db/dbsqlc"
 	"github.com/bytechefhq/bytechef-ee/internal/identity"
 	"github.com/bytechefhq/bytechef-ee/internal/orgadmin"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/config"
@@ -37,6 +39,13 @@ func ssoModule() fx.Option {
 			},
 			fx.Annotate(func(s *sso.Service, sess *session.Service) api.Routes { return api.SSORoutes{SSO: s, Sessions: sess} }, fx.ResultTags(`group:"routes"`)),
 		),
-		fx.Invoke(func(ids *identity.Service, sess *session.Service) { ids.SetSessionAuthenticator(sess) }),
+		fx.Invoke(func(ids *identity.Service, sess *session.Service, admin *orgadmin.Service) {
+			ids.SetSessionAuthenticator(sess)
+			// Suspension, deprovisioning and removal end the member's sessions in the same
+			// transaction (the 0600 trigger covers paths that bypass orgadmin).
+			admin.OnDeactivate(func(ctx context.Context, q *dbsqlc.Queries, m orgadmin.Member) error {
+				return session.RevokeMember(ctx, q, m.OrgID, m.ID, string(m.Status))
+			})
+		}),
 	)
 }

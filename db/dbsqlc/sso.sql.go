@@ -63,6 +63,23 @@ func (q *Queries) SSOCodeConsume(ctx context.Context, arg SSOCodeConsumeParams) 
 	return i, err
 }
 
+const sSOCodeDeleteByMember = `-- name: SSOCodeDeleteByMember :execrows
+DELETE FROM sso_code WHERE org_id = $1 AND member_id = $2
+`
+
+type SSOCodeDeleteByMemberParams struct {
+	OrgID    uuid.UUID
+	MemberID uuid.UUID
+}
+
+func (q *Queries) SSOCodeDeleteByMember(ctx context.Context, arg SSOCodeDeleteByMemberParams) (int64, error) {
+	result, err := q.db.Exec(ctx, sSOCodeDeleteByMember, arg.OrgID, arg.MemberID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const sSOCodeInsert = `-- name: SSOCodeInsert :exec
 INSERT INTO sso_code (code_hash, org_id, member_id, connection_id, expires_at)
 VALUES ($1, $2, $3, $4, $5)
@@ -678,6 +695,25 @@ func (q *Queries) SessionRevoke(ctx context.Context, arg SessionRevokeParams) (S
 		&i.RevokeReason,
 	)
 	return i, err
+}
+
+const sessionRevokeByMember = `-- name: SessionRevokeByMember :execrows
+UPDATE session SET revoked_at = now(), revoke_reason = $3
+WHERE org_id = $1 AND member_id = $2 AND revoked_at IS NULL
+`
+
+type SessionRevokeByMemberParams struct {
+	OrgID        uuid.UUID
+	MemberID     uuid.UUID
+	RevokeReason *string
+}
+
+func (q *Queries) SessionRevokeByMember(ctx context.Context, arg SessionRevokeByMemberParams) (int64, error) {
+	result, err := q.db.Exec(ctx, sessionRevokeByMember, arg.OrgID, arg.MemberID, arg.RevokeReason)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const sessionTouch = `-- name: SessionTouch :exec

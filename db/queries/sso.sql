@@ -110,3 +110,10 @@ DELETE FROM session WHERE expires_at < now() - interval '7 days' OR revoked_at <
 
 -- name: SSOIdentityExistsForMember :one
 SELECT EXISTS (SELECT 1 FROM sso_identity WHERE connection_id = $1 AND member_id = $2);
+
+-- name: SessionRevokeByMember :execrows
+UPDATE session SET revoked_at = now(), revoke_reason = $3
+WHERE org_id = $1 AND member_id = $2 AND revoked_at IS NULL;
+
+-- name: SSOCodeDeleteByMember :execrows
+DELETE FROM sso_code WHERE org_id = $1 AND member_id = $2;

@@ -183,3 +183,17 @@ func (s *Service) Revoke(ctx context.Context, orgID uuid.UUID, token string, rea
 	})
 	return revoked, err
 }
+
+// RevokeMember ends every live session of a member in the caller's transaction. It is the
+// orgadmin DeactivationHook the SSO module registers; the member_status trigger of migration
+// 0600 does the same for paths that bypass orgadmin, and every authentication reads the
+// member's status, so a suspended member's session cannot outlive the suspension.
+func RevokeMember(ctx context.Context, q *dbsqlc.Queries, orgID, memberID uuid.UUID, status string) error {
+	reason := "MEMBER_" + status
+	_, err := q.SessionRevokeByMember(ctx, dbsqlc.SessionRevokeByMemberParams{OrgID: orgID, MemberID: memberID, RevokeReason: &reason})
+	if err != nil {
+		return err
+	}
+	_, err = q.SSOCodeDeleteByMember(ctx, dbsqlc.SSOCodeDeleteByMemberParams{OrgID: orgID, MemberID: memberID})
+	return err
+}

@@ -153,6 +153,29 @@ func TestIdleAndAbsoluteTimeouts(t *testing.T) {
 	require.True(t, errcode.Is(err, errcode.Unauthenticated))
 }
 
+// TestDeactivationHook: registered on orgadmin (as the SSO module does), the hook ends the
+// sessions in the suspending transaction; a suspension rolled back leaves them alive.
+func TestDeactivationHook(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := setup(t)
+	var calls int
+	f.admin.OnDeactivate(func(ctx context.Context, q *dbsqlc.Queries, m orgadmin.Member) error {
+		calls++
+		return RevokeMember(ctx, q, m.OrgID, m.ID, string(m.Status))
+	})
+	_, tok := f.create(t, time.Hour, 8*time.Hour)
+	st := "SUSPENDED"
+	_, err := f.admin.UpdateMember(ctx, f.org.ID, f.member.ID, orgadmin.MemberPatch{Status: &st}, nil)
+	require.NoError(t, err)
+	require.Equal(t, 1, calls)
+	_, err = f.ids.Authenticate(ctx, tok)
+	require.True(t, errcode.Is(err, errcode.Unauthenticated))
+	var live int
+	require.NoError(t, f.db.QueryRow(ctx, `SELECT count(*) FROM session WHERE revoked_at IS NULL`).Scan(&live))
+	require.Zero(t, live)
+}
+
 // TestSuspensionKillsSessionsWhoeverSuspends: the member status is read on every
 // authentication, and the trigger revokes the rows even for a direct SQL update (the path
 // SCIM or directory sync might take).
