@@ -416,7 +416,7 @@ func (b *sqlBuilder) compare(col, typ string, caseExact bool, op string, v any) 
 	case "eq":
 		expr = lhs + " = " + rhs
 	case "ne":
-		return fmt.Sprintf("COALESCE(%s <> %s, true)", lhs, rhs), nil
+		return fmt.Sprintf("(%s IS NULL OR %s <> %s)", col, lhs, rhs), nil
 	case "co":
 		expr = fmt.Sprintf("strpos(%s, %s) > 0", lhs, rhs)
 	case "sw":
@@ -429,5 +429,7 @@ func (b *sqlBuilder) compare(col, typ string, caseExact bool, op string, v any) 
 	default:
 		return "", invalid(InvalidFilter, "unknown operator %q", op)
 	}
-	return "COALESCE(" + expr + ", false)", nil
+	// "expr AND col IS NOT NULL" is false, never NULL, for a missing value (so NOT works as
+	// RFC 7644 expects), and unlike COALESCE it leaves expr indexable (userName eq, externalId eq).
+	return "(" + expr + " AND " + col + " IS NOT NULL)", nil
 }

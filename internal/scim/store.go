@@ -58,16 +58,30 @@ func (s *Service) list(ctx context.Context, k Kind, orgID uuid.UUID, lq ListQuer
 		where = f.Where
 		args = append(args, f.Args...)
 	}
-	var total int
-	if err := s.db.QueryRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, args...).Scan(&total); err != nil {
-		return "", nil, 0, err
-	}
 	if lq.Count == 0 {
-		return "", nil, total, nil
+		total, err := s.count(ctx, from, where, args)
+		return "", nil, total, err
 	}
+	// One statement answers the page and the total (count(*) OVER () is computed before the
+	// LIMIT); only a page past the end needs the separate count.
 	n := len(args)
-	sql := fmt.Sprintf("SELECT r.* FROM %s WHERE %s ORDER BY r.id LIMIT $%d OFFSET $%d", from, where, n+1, n+2)
-	return sql, append(args, lq.Count, lq.StartIndex-1), total, nil
+	sql := fmt.Sprintf("SELECT r.*, count(*) OVER () FROM %s WHERE %s ORDER BY r.id LIMIT $%d OFFSET $%d", from, where, n+1, n+2)
+	return sql, append(args, lq.Count, lq.StartIndex-1), -1, nil
+}
+
+func (s *Service) count(ctx context.Context, from, where string, args []any) (int, error) {
+	var total int
+	err := s.db.QueryRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, args...).Scan(&total)
+	return total, err
+}
+
+// pageTotal is the total of a page query: from its rows, or counted when the page is empty.
+func (s *Service) pageTotal(ctx context.Context, k Kind, orgID uuid.UUID, lq ListQuery, fromRows int, rows int) (int, error) {
+	if rows > 0 {
+		return fromRows, nil
+	}
+	_, _, total, err := s.list(ctx, k, orgID, ListQuery{Filter: lq.Filter, Count: 0})
+	return total, err
 }
 
 // ListUsers answers a filtered page of users and the total.
@@ -84,7 +98,7 @@ func (s *Service) ListUsers(ctx context.Context, orgID uuid.UUID, lq ListQuery, 
 	var out []User
 	for rows.Next() {
 		var r dbsqlc.ScimUser
-		if err := rows.Scan(&r.MemberID, &r.OrgID, &r.UserName, &r.ExternalID, &r.Active, &r.Attrs, &r.Version, &r.CreatedAt, &r.UpdatedAt); err != nil {
+		if err := rows.Scan(&r.MemberID, &r.OrgID, &r.UserName, &r.ExternalID, &r.Active, &r.Attrs, &r.Version, &r.CreatedAt, &r.UpdatedAt, &total); err != nil {
 			return nil, 0, err
 		}
 		u, err := userFromRow(r)
@@ -94,6 +108,9 @@ func (s *Service) ListUsers(ctx context.Context, orgID uuid.UUID, lq ListQuery, 
 		out = append(out, u)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if total, err = s.pageTotal(ctx, KindUser, orgID, lq, total, len(out)); err != nil {
 		return nil, 0, err
 	}
 	if withGroups {
@@ -125,7 +142,7 @@ func (s *Service) ListGroups(ctx context.Context, orgID uuid.UUID, lq ListQuery,
 	var out []Group
 	for rows.Next() {
 		var r dbsqlc.ScimGroup
-		if err := rows.Scan(&r.ID, &r.OrgID, &r.DisplayName, &r.ExternalID, &r.Attrs, &r.Version, &r.CreatedAt, &r.UpdatedAt); err != nil {
+		if err := rows.Scan(&r.ID, &r.OrgID, &r.DisplayName, &r.ExternalID, &r.Attrs, &r.Version, &r.CreatedAt, &r.UpdatedAt, &total); err != nil {
 			return nil, 0, err
 		}
 		g, err := groupFromRow(r)
@@ -135,6 +152,9 @@ func (s *Service) ListGroups(ctx context.Context, orgID uuid.UUID, lq ListQuery,
 		out = append(out, g)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if total, err = s.pageTotal(ctx, KindGroup, orgID, lq, total, len(out)); err != nil {
 		return nil, 0, err
 	}
 	if withMembers {
