@@ -9,8 +9,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -248,6 +250,9 @@ func TestSCIMHostileInput(t *testing.T) {
 		{`name eq "x"`, 400, "invalidFilter"},
 		{strings.Repeat(`userName eq "a" or `, 100) + `userName eq "a"`, 400, "invalidFilter"},
 		{`id eq "not-a-uuid"`, 200, ""},
+		{"userName eq \"a\xff\"", 400, "invalidFilter"},
+		{"displayName co \"\xc3\x28\"", 400, "invalidFilter"},
+		{"userName eq \"a\x00\"", 400, "invalidFilter"},
 	}
 	for _, f := range filters {
 		res := h.scim("GET", filterPath("/scim/v2/Users", f.filter), tok, nil)
@@ -328,4 +333,37 @@ func TestSCIMRateLimit(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, res.Code)
 	require.NotEmpty(t, res.Header.Get("Retry-After"))
 	scimErrType(t, res)
+}
+
+// TestSCIMConcurrentCreates sends case-variant creates of one userName at once: the unique
+// index lets exactly one win; the others are 409 uniqueness, never a 500 or a duplicate.
+func TestSCIMConcurrentCreates(t *testing.T) {
+	t.Parallel()
+	h := scimHarness(t, 10000, 10000)
+	_, admin := h.newOrg("acme")
+	tok := h.scimToken(admin)
+	names := []string{"race@acme.com", "RACE@acme.com", "Race@Acme.com", "race@ACME.COM", "rAce@acme.com", "racE@acme.com"}
+	codes := make(chan int, len(names))
+	var wg sync.WaitGroup
+	for _, n := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := strings.NewReader(fmt.Sprintf(`{"schemas":["%s"],"userName":%q}`, scim.UserSchema, n))
+			r := httptest.NewRequest("POST", "/scim/v2/Users", body)
+			r.Header.Set("Content-Type", scimCT)
+			r.Header.Set("Authorization", "Bearer "+tok)
+			rec := httptest.NewRecorder()
+			h.engine.ServeHTTP(rec, r)
+			codes <- rec.Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	require.Equal(t, map[int]int{http.StatusCreated: 1, http.StatusConflict: len(names) - 1}, got)
+	require.EqualValues(t, 1, h.scim("GET", filterPath("/scim/v2/Users", `userName eq "race@acme.com"`), tok, nil).JSON(t)["totalResults"])
 }
