@@ -240,6 +240,35 @@ func TestAuditIngestBadInput(t *testing.T) {
 	require.Equal(t, http.StatusRequestEntityTooLarge, h.do(req{method: "POST", path: "/api/v1/audit-events", token: admin, body: big}).Code)
 }
 
+// TestURLTextRefused: query values and paths that are not valid UTF-8 or hold NUL are a 422
+// naming the parameter, not a 500 from Postgres (SQLSTATE 22021/22P05).
+func TestURLTextRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil, auditRoutes)
+	_, admin := h.newOrg("acme")
+	for _, tc := range []struct{ path, field string }{
+		{"/api/v1/audit-logs?target_entity_id=%00", "target_entity_id"},
+		{"/api/v1/audit-logs?target_entity_type=%c3%28", "target_entity_type"},
+		{"/api/v1/audit-logs?q=%ff%fe", "q"},
+		{"/api/v1/audit-logs?q=a%00b", "q"},
+		{"/api/v1/audit-logs?event_type=a%00", "event_type"},
+		{"/api/v1/audit-logs.csv?q=%00", "q"},
+		{"/api/v1/audit-logs?%ff=1", "(query)"},
+		{"/api/v1/workspaces/by-key/%00", "(path)"},
+		{"/api/v1/members/by-key/a%ff", "(path)"},
+		{"/api/v1/groups/by-key/a%00", "(path)"},
+	} {
+		res := h.do(req{method: "GET", path: tc.path, token: admin})
+		require.Equal(t, http.StatusUnprocessableEntity, res.Code, "%s: %s", tc.path, res.Body)
+		require.Equal(t, "validation_failed", res.problemCode(t), tc.path)
+		require.Equal(t, tc.field, res.JSON(t)["errors"].([]any)[0].(map[string]any)["field"], tc.path)
+	}
+	// Cursors keep their own answer.
+	res := h.do(req{method: "GET", path: "/api/v1/audit-logs?cursor=%00%ff", token: admin})
+	require.Equal(t, http.StatusBadRequest, res.Code, "%s", res.Body)
+	require.Equal(t, "invalid_cursor", res.problemCode(t))
+}
+
 func TestAuditCSVVerifyRetention(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, nil, auditRoutes)

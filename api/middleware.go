@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -117,6 +118,44 @@ func accessLogMiddleware(log *slog.Logger, m *metrics.HTTP) gin.HandlerFunc {
 func bodyLimit(limit int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Set(ctxBodyLimit, limit)
+		c.Next()
+	}
+}
+
+// urlTextMiddleware refuses a request whose path or query values are not valid UTF-8 or
+// contain NUL: Postgres cannot compare such text (it answers SQLSTATE 22021/22P05, which
+// would surface as a 500), and no identifier, key or filter of this API can hold it.
+// Cursors are left to their codec, which answers invalid_cursor.
+func urlTextMiddleware() gin.HandlerFunc {
+	bad := func(s string) bool { return !utf8.ValidString(s) || strings.ContainsRune(s, 0) }
+	refuse := func(c *gin.Context, field string) {
+		e := &errcode.Error{Code: errcode.Validation, Message: "the request is invalid",
+			Fields: []errcode.FieldError{{Field: field, Message: "must be valid UTF-8 without NUL characters"}}}
+		if field == "filter" {
+			e.Meta = map[string]any{"scimType": "invalidFilter"}
+		}
+		fail(c, e)
+	}
+	return func(c *gin.Context) {
+		if bad(c.Request.URL.Path) {
+			refuse(c, "(path)")
+			return
+		}
+		for key, values := range c.Request.URL.Query() {
+			switch {
+			case key == "cursor" || key == "after":
+				continue
+			case bad(key):
+				refuse(c, "(query)")
+				return
+			}
+			for _, v := range values {
+				if bad(v) {
+					refuse(c, key)
+					return
+				}
+			}
+		}
 		c.Next()
 	}
 }

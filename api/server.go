@@ -81,7 +81,7 @@ func NewEngine(p EngineParams) *gin.Engine {
 	e.UseRawPath = true
 	_ = e.SetTrustedProxies(nil) // ClientIP is the socket peer unless a deployment opts in
 	e.Use(requestIDMiddleware(), accessLogMiddleware(p.Log, p.HTTPMetrics), errorsMiddleware(p.Log),
-		recoveryMiddleware(p.Log), bodyLimit(p.Config.BodyLimit))
+		recoveryMiddleware(p.Log), bodyLimit(p.Config.BodyLimit), urlTextMiddleware())
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", readyHandler(p.Checks))
