@@ -55,7 +55,7 @@ func TestSCIMPushThenScheduledSync(t *testing.T) {
 		look := scim("GET", "/scim/v2/Users?filter="+url.QueryEscape(`userName eq "`+login+`"`)+"&startIndex=1&count=100", nil)
 		require.EqualValues(t, 0, look.JSON(t)["totalResults"])
 		r := scim("POST", "/scim/v2/Users", map[string]any{"schemas": []string{scimUser}, "userName": login, "externalId": fmt.Sprintf("00u%07d", i),
-			"name": map[string]any{"givenName": fmt.Sprintf("First%d", i), "familyName": fmt.Sprintf("Last%d", i)},
+			"name":   map[string]any{"givenName": fmt.Sprintf("First%d", i), "familyName": fmt.Sprintf("Last%d", i)},
 			"emails": []any{map[string]any{"primary": true, "value": login, "type": "work"}}, "displayName": fmt.Sprintf("First%d Last%d", i, i),
 			"active": true, "groups": []any{}, "password": "Unused1!"})
 		require.Equal(t, http.StatusCreated, r.Status, "%s", r.Body)
