@@ -8,8 +8,30 @@ package api
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
 )
+
+// TestDecodeStrictIntegerMessages: a fraction or an out-of-range number sent for an integer
+// field says that an integer is expected (not "must be a number, got number 1.5").
+func TestDecodeStrictIntegerMessages(t *testing.T) {
+	var dst struct {
+		Priority *int64 `json:"priority"`
+		Count    uint32 `json:"count"`
+	}
+	for body, want := range map[string]string{
+		`{"priority":1.5}`:                  "must be an integer in range, got number 1.5",
+		`{"priority":99999999999999999999}`: "must be an integer in range, got number 99999999999999999999",
+		`{"count":-1}`:                      "must be an integer in range, got number -1",
+		`{"priority":"x"}`:                  "must be an integer in range, got string",
+	} {
+		e, ok := errcode.As(decodeStrict([]byte(body), &dst))
+		require.True(t, ok, body)
+		require.Equal(t, errcode.Validation, e.Code, body)
+		require.Equal(t, want, e.Fields[0].Message, body)
+	}
+}
 
 // FuzzDecodeStrict: any body either decodes or yields a client error — never a panic, never
 // an unclassified error that would become a 500.
