@@ -214,6 +214,11 @@ func TestSCIMOktaAndEntraTraffic(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, h.scim("DELETE", "/scim/v2/Users/"+ids[9], tok, nil).Code)
 	require.Equal(t, http.StatusNotFound, h.scim("GET", "/scim/v2/Users/"+ids[9], tok, nil).Code)
 	require.Equal(t, "DEPROVISIONED", h.do(req{method: "GET", path: "/api/v1/members/" + ids[9], token: admin}).JSON(t)["status"])
+	// Provisioning the same userName again revives the same member and id.
+	again := h.scim("POST", "/scim/v2/Users", tok, map[string]any{"schemas": []string{scim.UserSchema}, "userName": "u007@acme.com"})
+	require.Equal(t, http.StatusCreated, again.Code, "%s", again.Body)
+	require.Equal(t, ids[9], again.JSON(t)["id"])
+	require.Equal(t, "ACTIVE", h.do(req{method: "GET", path: "/api/v1/members/" + ids[9], token: admin}).JSON(t)["status"])
 
 	// The request log shows what the IdP sent.
 	log := h.do(req{method: "GET", path: "/api/v1/scim/requests?limit=5", token: admin}).JSON(t)
