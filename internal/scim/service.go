@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,6 +26,9 @@ import (
 type Service struct {
 	db    database.DB
 	admin *orgadmin.Service
+
+	touchMu sync.Mutex
+	touched map[uuid.UUID]time.Time
 }
 
 // NewService returns the SCIM service.

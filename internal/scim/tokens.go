@@ -154,7 +154,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 	if row.RevokedAt != nil || row.ExpiresAt != nil && !row.ExpiresAt.After(time.Now()) || subtle.ConstantTimeCompare(row.SecretHash, h) != 1 {
 		return Caller{}, unauth
 	}
-	_ = q.SCIMTokenTouch(ctx, row.ID) // best effort
+	if s.touchDue(row.ID) {
+		_ = q.SCIMTokenTouch(ctx, row.ID) // best effort
+	}
 	return Caller{TokenID: row.ID, Org: identity.Org{ID: row.OrgID, Slug: row.OrgSlug, Region: row.OrgRegion}}, nil
 }
 
@@ -323,4 +325,19 @@ func (s *Service) PurgeDeprovisioned(ctx context.Context, now time.Time, limit i
 		}
 	}
 	return n, nil
+}
+
+// touchDue reports whether this process should record a token's use now: at most once a
+// minute per token per replica, so a busy IdP does not cost a write per request.
+func (s *Service) touchDue(id uuid.UUID) bool {
+	s.touchMu.Lock()
+	defer s.touchMu.Unlock()
+	if s.touched == nil || len(s.touched) > 10_000 {
+		s.touched = map[uuid.UUID]time.Time{}
+	}
+	if last, ok := s.touched[id]; ok && time.Since(last) < time.Minute {
+		return false
+	}
+	s.touched[id] = time.Now()
+	return true
 }
