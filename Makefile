@@ -14,7 +14,7 @@ ZITADEL_OIDC_VERSION := v3.52.0
 
 TOOLS := $(BIN)/.temporal-$(TEMPORAL_CLI_VERSION) $(BIN)/.versitygw-$(VERSITYGW_VERSION) $(BIN)/.oidc-example-server-$(ZITADEL_OIDC_VERSION)
 
-.PHONY: help dev test unit e2e lint tools build sqlc fmt bench clean
+.PHONY: help dev test unit e2e lint tools build sqlc fmt bench clean distclean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -73,5 +73,8 @@ fmt: ## gofmt and add missing license headers
 bench: tools ## run the benchmarks and update bench/RESULTS.md
 	@scripts/bench.sh
 
-clean: ## remove build output and the local dev state (.dev)
-	rm -rf $(BIN) .dev
+clean: ## remove the local dev state (.dev); the database on a shared server is kept (make dev reuses it)
+	rm -rf .dev
+
+distclean: clean ## also remove ./bin (the pinned tools are rebuilt on next use)
+	rm -rf $(BIN)

@@ -324,6 +324,21 @@ func TestTogglesAndRegion(t *testing.T) {
 	res = off.do(req{method: "GET", path: "/api/v1/nothing-here", token: testAdminKey})
 	require.Equal(t, "not_found", res.problemCode(t))
 
+	// An org key naming another org (existing or not) is refused the same way; its own id or
+	// slug is accepted.
+	h0 := newHarness(t, nil)
+	ownID, ownKey := h0.newOrg("own")
+	h0.newOrg("other")
+	for _, ref := range []string{"other", "does-not-exist", "01a23d33-6419-7f2a-80b7-934b3acb916c"} {
+		res := h0.do(req{method: "GET", path: "/api/v1/org", token: ownKey, header: map[string]string{"X-ByteChef-Org": ref}})
+		require.Equal(t, http.StatusUnprocessableEntity, res.Code, ref)
+		require.Equal(t, "validation_failed", res.problemCode(t))
+	}
+	for _, ref := range []string{"own", "OWN", ownID} {
+		res := h0.do(req{method: "GET", path: "/api/v1/org", token: ownKey, header: map[string]string{"X-ByteChef-Org": ref}})
+		require.Equal(t, http.StatusOK, res.Code, ref)
+	}
+
 	// Single-org mode: the instance admin may omit X-ByteChef-Org.
 	_, err := off.ids.CreateOrg(context.Background(), identityInput("solo"))
 	require.NoError(t, err)

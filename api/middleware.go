@@ -245,6 +245,14 @@ func orgMiddleware(ids *identity.Service, region string, regionURLs map[string]s
 			fail(c, errcode.New(errcode.Forbidden, "this credential is not bound to an organization"))
 			return
 		}
+		// An org-bound credential naming another org is a client mistake worth surfacing. The
+		// header is compared with the credential's own org only, so the answer says nothing
+		// about whether the named org exists.
+		if ref := strings.TrimSpace(c.GetHeader("X-ByteChef-Org")); ref != "" && p.Kind != identity.InstanceAdmin &&
+			ref != p.Org.ID.String() && !strings.EqualFold(ref, p.Org.Slug) {
+			fail(c, errcode.Invalid("X-ByteChef-Org", "names another organization than this credential's; omit the header or name its own org"))
+			return
+		}
 		if p.Org.Region != region {
 			fail(c, identity.RegionMismatch(p.Org.Region, regionURLs))
 			return

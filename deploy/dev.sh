@@ -25,9 +25,11 @@ cleanup() {
   log "stopping"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  if [ -n "${PRIVATE_PG:-}" ]; then "$PG_BIN/pg_ctl" -D "$DEV/pgdata" -m fast stop >/dev/null 2>&1 || true; fi
+  if [ -n "${PRIVATE_PG:-}" ]; then run_pg "$PG_BIN/pg_ctl -D '$DEV/pgdata' -m fast stop" >/dev/null 2>&1 || true; fi
 }
-trap cleanup INT TERM EXIT
+run_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
+trap cleanup EXIT
+trap 'cleanup; exit 0' INT TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_port() { for _ in $(seq 1 300); do port_busy "$1" && return 0; sleep 0.2; done; return 1; }
@@ -56,7 +58,6 @@ elif [ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ]; then
       "$PG_BIN/initdb" -D "$DEV/pgdata" -U postgres -A trust >/dev/null
     fi
   fi
-  run_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
   run_pg "$PG_BIN/pg_ctl -D '$DEV/pgdata' -o '-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1' -l '$DEV/postgres.log' -w start" >/dev/null
   export BYTECHEF_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/bytechef_ee?sslmode=disable"
   log "Postgres: private cluster on 127.0.0.1:$PG_PORT"
@@ -103,10 +104,6 @@ for f in SSO SCIM AUDIT_LOGS APP_POLICIES AI_MODEL_CONTROL ANALYTICS ORGANIZATIO
 
 log "migrations"
 "$BIN/bytechef-ee" migrate up
-if [ ! -f "$DEV/demo.json" ]; then
-  "$BIN/bytechef-ee" bootstrap --org-name "Demo Org" --org-slug demo --admin-email admin@demo.example --json > "$DEV/demo.json.tmp" \
-    && mv "$DEV/demo.json.tmp" "$DEV/demo.json" || die "bootstrap failed (an org 'demo' may exist from an earlier run: delete .dev to start over)"
-fi
 log "bytechef-ee serve (log: .dev/bytechef-ee.log)"
 "$BIN/bytechef-ee" serve >"$DEV/bytechef-ee.log" 2>&1 &
 pids+=($!)
@@ -116,6 +113,26 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 curl -sf "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null || die "bytechef-ee is not ready; see .dev/bytechef-ee.log"
+
+# The demo org: reuse the saved key while it still works; mint a new key when the org exists
+# but the key does not (e.g. .dev was removed); bootstrap the org otherwise.
+API=http://127.0.0.1:$HTTP_PORT
+saved_key() { [ -f "$DEV/demo.json" ] && sed -E 's/.*"api_key":"([^"]+)".*/\1/' "$DEV/demo.json"; }
+if [ -z "$(saved_key)" ] || [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(saved_key)" "$API/api/v1/org")" != 200 ]; then
+  admin=(-H "Authorization: Bearer $BYTECHEF_ADMIN_API_KEY")
+  org=$(curl -s "${admin[@]}" "$API/api/v1/admin/orgs/demo")
+  if echo "$org" | grep -q '"slug":"demo"'; then
+    id=$(echo "$org" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+    key=$(curl -s "${admin[@]}" -H "X-ByteChef-Org: demo" -H 'Content-Type: application/json' \
+      -d '{"name":"make dev demo admin","scopes":["admin"]}' "$API/api/v1/api-keys" | sed -E 's/.*"secret":"([^"]+)".*/\1/')
+    printf '{"org_id":"%s","org_slug":"demo","api_key":"%s"}\n' "$id" "$key" > "$DEV/demo.json"
+    log "demo org exists; minted a new admin key"
+  else
+    "$BIN/bytechef-ee" bootstrap --org-name "Demo Org" --org-slug demo --admin-email admin@demo.example --json > "$DEV/demo.json.tmp" \
+      && mv "$DEV/demo.json.tmp" "$DEV/demo.json" || die "bootstrap of the demo org failed"
+    log "demo org created"
+  fi
+fi
 
 KEY=$(sed -E 's/.*"api_key":"([^"]+)".*/\1/' "$DEV/demo.json")
 cat <<MSG
@@ -137,4 +154,5 @@ Try:
   curl -s -H "Authorization: Bearer $BYTECHEF_ADMIN_API_KEY" http://localhost:$HTTP_PORT/api/v1/admin/orgs
 MSG
 wait -n "${pids[@]}" || true
-echo "make dev: a process exited; see .dev/*.log" >&2
+echo "make dev: a process exited unexpectedly; see .dev/*.log" >&2
+exit 1
