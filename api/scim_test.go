@@ -372,3 +372,20 @@ func TestSCIMConcurrentCreates(t *testing.T) {
 	require.Equal(t, map[int]int{http.StatusCreated: 1, http.StatusConflict: len(names) - 1}, got)
 	require.EqualValues(t, 1, h.scim("GET", filterPath("/scim/v2/Users", `userName eq "race@acme.com"`), tok, nil).JSON(t)["totalResults"])
 }
+
+// TestSCIMDisabled: with the toggle off the module is not loaded; SCIM paths answer 404
+// feature_disabled in the SCIM error schema, and the admin paths in problem+json.
+func TestSCIMDisabled(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, map[string]string{"BYTECHEF_SCIM_ENABLED": "false"})
+	_, admin := h.newOrg("acme")
+	res := h.do(req{method: "GET", path: "/scim/v2/Users", token: "scim_x"})
+	require.Equal(t, http.StatusNotFound, res.Code)
+	require.Equal(t, scimCT, res.Header.Get("Content-Type"))
+	require.Equal(t, "404", res.JSON(t)["status"])
+	res = h.do(req{method: "GET", path: "/api/v1/scim/tokens", token: admin})
+	require.Equal(t, http.StatusNotFound, res.Code)
+	require.Equal(t, "feature_disabled", res.problemCode(t))
+	res = h.do(req{method: "GET", path: "/api/v1/directory/sync-runs", token: admin})
+	require.Equal(t, "feature_disabled", res.problemCode(t))
+}
