@@ -169,6 +169,9 @@ func (p *Patcher) applyPath(op, path string, v any, pathless bool) error {
 		if urn == "" && parsed.AttributePath.SubAttribute == nil && parsed.ValueExpression == nil {
 			return p.setRaw(op, parsed.AttributePath.AttributeName, v)
 		}
+		if urn != "" && !strings.EqualFold(urn, coreSchema(p.Kind)) && !strings.EqualFold(urn, EnterpriseSchema) && parsed.ValueExpression == nil {
+			return p.setExtension(op, urn, parsed, v)
+		}
 		return invalid(InvalidPath, "unknown attribute %q", truncate(path, 100))
 	}
 	a := ra.attr
@@ -661,4 +664,46 @@ func DecodeJSON(body []byte) (map[string]any, error) {
 		return nil, invalid(InvalidSyntax, "unexpected data after the JSON object")
 	}
 	return m, nil
+}
+
+// setExtension keeps an attribute of an extension schema this server does not model (Entra
+// custom extension attributes, say) under its URN, as sent, so it is returned on read.
+func (p *Patcher) setExtension(op, urn string, parsed filter.Path, v any) error {
+	if !strings.HasPrefix(strings.ToLower(urn), "urn:") || len(urn) > 200 {
+		return invalid(InvalidPath, "unknown schema %q", truncate(urn, 100))
+	}
+	if err := checkDepth(v, 1); err != nil {
+		return err
+	}
+	ext, ok := p.Doc[urn].(map[string]any)
+	if !ok {
+		if op == "remove" {
+			return nil
+		}
+		ext = map[string]any{}
+		p.Doc[urn] = ext
+	}
+	name := parsed.AttributePath.AttributeName
+	if parsed.AttributePath.SubAttribute == nil {
+		if op == "remove" {
+			deleteFold(ext, name)
+		} else {
+			ext[name] = v
+		}
+		return nil
+	}
+	sub, ok := ext[name].(map[string]any)
+	if !ok {
+		if op == "remove" {
+			return nil
+		}
+		sub = map[string]any{}
+		ext[name] = sub
+	}
+	if op == "remove" {
+		deleteFold(sub, *parsed.AttributePath.SubAttribute)
+	} else {
+		sub[*parsed.AttributePath.SubAttribute] = v
+	}
+	return nil
 }

@@ -7,6 +7,8 @@ package scim
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -24,6 +26,17 @@ func RenderUser(u User, base string) map[string]any {
 	schemas := []any{UserSchema}
 	if _, ok := res[EnterpriseSchema]; ok {
 		schemas = append(schemas, EnterpriseSchema)
+	}
+	// Extension schemas kept as sent (an object under a URN key) are named too.
+	var extra []string
+	for k, v := range res {
+		if _, obj := v.(map[string]any); obj && k != EnterpriseSchema && strings.HasPrefix(strings.ToLower(k), "urn:") {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		schemas = append(schemas, k)
 	}
 	res["schemas"] = schemas
 	res["id"] = u.ID.String()

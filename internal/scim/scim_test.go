@@ -65,7 +65,10 @@ func TestPatchApplier(t *testing.T) {
 		{Op: "remove", Path: `emails[type eq "other"]`},
 		{Op: "add", Path: "nickName", Value: "ace"},
 		{Op: "add", Path: "x-custom", Value: map[string]any{"k": "v"}},
+		{Op: "Add", Path: "urn:ietf:params:scim:schemas:extension:acme:2.0:User:costCode", Value: "CC-1"},
+		{Op: "replace", Value: map[string]any{"urn:ietf:params:scim:schemas:extension:acme:2.0:User:badge": "B7"}},
 	}))
+	require.Equal(t, map[string]any{"costCode": "CC-1", "badge": "B7"}, p.Doc["urn:ietf:params:scim:schemas:extension:acme:2.0:User"])
 	require.Equal(t, false, p.Doc["active"])
 	require.Equal(t, map[string]any{"givenName": "A"}, p.Doc["name"])
 	require.Equal(t, map[string]any{"department": "D"}, p.Doc[EnterpriseSchema])
