@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 
@@ -301,6 +302,19 @@ func TestSCIMHostileInput(t *testing.T) {
 	res = h.do(req{method: "POST", path: "/scim/v2/Users", token: tok, body: huge, header: map[string]string{"Content-Type": scimCT}})
 	require.Equal(t, http.StatusRequestEntityTooLarge, res.Code)
 	scimErrType(t, res)
+
+	// Huge groups: more members than one request may name, and members that are not users.
+	many := make([]any, 20001)
+	for i := range many {
+		many[i] = map[string]any{"value": uuid.NewString()}
+	}
+	res = h.scim("POST", "/scim/v2/Groups", tok, map[string]any{"schemas": []string{scim.GroupSchema}, "displayName": "Huge", "members": many})
+	require.Equal(t, http.StatusBadRequest, res.Code, "%s", res.Body)
+	require.Equal(t, "invalidValue", scimErrType(t, res))
+	res = h.scim("POST", "/scim/v2/Groups", tok, map[string]any{"schemas": []string{scim.GroupSchema}, "displayName": "Strangers", "members": many[:500]})
+	require.Equal(t, http.StatusBadRequest, res.Code, "%s", res.Body)
+	require.Equal(t, "invalidValue", scimErrType(t, res))
+	require.EqualValues(t, 0, h.scim("GET", "/scim/v2/Groups?count=0", tok, nil).JSON(t)["totalResults"], "a refused create leaves nothing")
 
 	// Tokens: another org's token sees nothing of this org; revoked, expired, query-string
 	// and API-key credentials are 401 in the SCIM error schema.
