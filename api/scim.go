@@ -85,7 +85,8 @@ func (h SCIMRoutes) Register(r *Router) {
 		h.Burst = 200
 	}
 	h.limiters = &tokenLimiters{}
-	g := r.Public.Group("/scim/v2", r.BatchBody, h.auth, h.observe)
+	// observe wraps auth so 401s and 429s are counted too.
+	g := r.Public.Group("/scim/v2", r.BatchBody, h.observe, h.auth)
 	g.GET("/ServiceProviderConfig", h.spc)
 	g.GET("/ResourceTypes", h.resourceTypes)
 	g.GET("/ResourceTypes/:id", h.resourceType)

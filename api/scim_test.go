@@ -343,7 +343,11 @@ func TestSCIMHostileInput(t *testing.T) {
 
 func TestSCIMRateLimit(t *testing.T) {
 	t.Parallel()
-	h := scimHarness(t, 0.5, 2)
+	reg := prometheus.NewRegistry()
+	h := newHarness(t, nil, func(h *harness) []Routes {
+		svc := scim.NewService(h.pool, orgadmin.NewService(h.pool, h.cfg))
+		return []Routes{SCIMRoutes{SCIM: svc, Region: "us", PublicURL: "https://ee.example", RatePerSecond: 0.5, Burst: 2, Requests: NewSCIMRequests(reg)}}
+	})
 	_, admin := h.newOrg("acme")
 	tok := h.scimToken(admin)
 	require.Equal(t, http.StatusOK, h.scim("GET", "/scim/v2/Users", tok, nil).Code)
@@ -352,6 +356,22 @@ func TestSCIMRateLimit(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, res.Code)
 	require.NotEmpty(t, res.Header.Get("Retry-After"))
 	scimErrType(t, res)
+	require.Equal(t, http.StatusUnauthorized, h.scim("GET", "/scim/v2/Users", "scim_bogus", nil).Code)
+	counts := map[string]float64{}
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			labels := ""
+			for _, l := range m.GetLabel() {
+				labels += l.GetName() + "=" + l.GetValue() + ","
+			}
+			counts[mf.GetName()+"{"+labels+"}"] = m.GetCounter().GetValue()
+		}
+	}
+	require.Equal(t, 2.0, counts["bytechef_scim_requests_total{op=get_users,status=200,}"], "%v", counts)
+	require.Equal(t, 1.0, counts["bytechef_scim_requests_total{op=get_users,status=429,}"], "%v", counts)
+	require.Equal(t, 1.0, counts["bytechef_scim_requests_total{op=get_users,status=401,}"], "%v", counts)
 }
 
 // TestSCIMConcurrentCreates sends case-variant creates of one userName at once: the unique
