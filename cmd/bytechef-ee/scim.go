@@ -6,6 +6,9 @@
 package main
 
 import (
+	"context"
+	"log/slog"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/fx"
@@ -43,6 +46,27 @@ func scimModule() fx.Option {
 			}, fx.ResultTags(`group:"routes"`)),
 			fx.Annotate(func(d *directory.Service) api.Routes { return api.DirectoryRoutes{Directory: d} }, fx.ResultTags(`group:"routes"`)),
 		),
+		// Per-org sync schedules live in Temporal; re-declare them at start in the
+		// background (never blocking start, and harmless when Temporal is still down).
+		fx.Invoke(func(lc fx.Lifecycle, d *directory.Service, log *slog.Logger) {
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			lc.Append(fx.Hook{
+				OnStart: func(context.Context) error {
+					go func() {
+						defer close(done)
+						n, err := d.ReconcileSchedules(ctx)
+						if err != nil {
+							log.Warn("directory sync schedules not reconciled; they are re-declared when a connection is saved", "error", err)
+							return
+						}
+						log.Info("directory sync schedules reconciled", "count", n)
+					}()
+					return nil
+				},
+				OnStop: func(context.Context) error { cancel(); <-done; return nil },
+			})
+		}),
 	)
 }
 

@@ -321,6 +321,32 @@ func (q *Queries) DirectoryConnectionUpdate(ctx context.Context, arg DirectoryCo
 	return i, err
 }
 
+const directoryConnectionsEnabledAll = `-- name: DirectoryConnectionsEnabledAll :many
+SELECT c.org_id FROM directory_connection c JOIN organization o ON o.id = c.org_id
+WHERE c.enabled AND o.deleted_at IS NULL ORDER BY c.org_id
+`
+
+// Every org's enabled connection (to reconcile the per-org schedules at start).
+func (q *Queries) DirectoryConnectionsEnabledAll(ctx context.Context) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, directoryConnectionsEnabledAll)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var org_id uuid.UUID
+		if err := rows.Scan(&org_id); err != nil {
+			return nil, err
+		}
+		items = append(items, org_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const directoryLocalGroupsFor = `-- name: DirectoryLocalGroupsFor :many
 SELECT g.id, g.org_id, g.display_name, g.external_id, g.attrs, g.source, g.version, g.created_at, g.updated_at FROM scim_group g WHERE g.org_id = $1 AND g.id IN (
     SELECT x.id FROM unnest($2::text[]) AS e(id) JOIN scim_group x ON x.org_id = $1 AND x.external_id = e.id

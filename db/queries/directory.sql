@@ -153,3 +153,8 @@ DELETE FROM directory_staged_user WHERE run_id = $1;
 
 -- name: DirectoryStagingClearGroups :exec
 DELETE FROM directory_staged_group WHERE run_id = $1;
+
+-- name: DirectoryConnectionsEnabledAll :many
+-- Every org's enabled connection (to reconcile the per-org schedules at start).
+SELECT c.org_id FROM directory_connection c JOIN organization o ON o.id = c.org_id
+WHERE c.enabled AND o.deleted_at IS NULL ORDER BY c.org_id;

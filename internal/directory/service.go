@@ -394,3 +394,22 @@ func (s *Service) ListRuns(ctx context.Context, orgID uuid.UUID, before *uuid.UU
 	}
 	return out, nil
 }
+
+// ReconcileSchedules makes sure every org with an enabled connection has its sync schedule
+// (for instance after Temporal was unreachable when the connection was saved, or after a
+// Temporal namespace was rebuilt). Idempotent; returns how many it reconciled.
+func (s *Service) ReconcileSchedules(ctx context.Context) (int, error) {
+	if s.sched == nil {
+		return 0, nil
+	}
+	orgs, err := dbsqlc.New(s.db).DirectoryConnectionsEnabledAll(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for i, org := range orgs {
+		if err := s.sched.EnsureSchedule(ctx, org); err != nil {
+			return i, err
+		}
+	}
+	return len(orgs), nil
+}
