@@ -155,3 +155,23 @@ func FuzzPatch(f *testing.F) {
 		}
 	})
 }
+
+// FuzzProjection: any attributes / excludedAttributes text projects any resource without
+// panicking, and id and schemas always survive.
+func FuzzProjection(f *testing.F) {
+	for _, s := range []string{"userName,name.givenName", "members", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "emails.value,,", ".", "name..x"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, attrs, excluded string) {
+		for _, k := range []Kind{KindUser, KindGroup} {
+			res := map[string]any{"id": "x", "schemas": []any{UserSchema}, "userName": "a", "name": map[string]any{"givenName": "A"},
+				"emails": []any{map[string]any{"value": "a@x", "type": "work"}, "odd"}, EnterpriseSchema: map[string]any{"department": "D"},
+				"members": []any{map[string]any{"value": "m"}}}
+			out := ParseProjection(attrs, excluded).Apply(k, res)
+			require.Contains(t, out, "id")
+			require.Contains(t, out, "schemas")
+			_ = ParseProjection(attrs, excluded).Wants("members")
+		}
+	})
+}
