@@ -16,6 +16,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/bytechefhq/bytechef-ee/internal/platform/config"
+	"github.com/bytechefhq/bytechef-ee/workflows"
 )
 
 // TestAppGraphs validates the dependency graph of every long-running command, with all
@@ -36,6 +37,26 @@ func TestAppGraphs(t *testing.T) {
 			require.NoError(t, fx.ValidateApp(appOptions(cfg, log, cmd.http, cmd.worker)...), "%s with features=%s", cmd.name, features)
 		}
 	}
+}
+
+// TestSchedulesSyncDeclaresEnabledFeatures: `schedules sync` declares exactly the schedules the
+// worker reconciles for the same toggles.
+func TestSchedulesSyncDeclaresEnabledFeatures(t *testing.T) {
+	ids := func(env map[string]string) []string {
+		cfg, err := config.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		require.NoError(t, err)
+		var out []string
+		for _, s := range workflows.Schedules(scheduledFeatures(cfg)) {
+			out = append(out, s.ID)
+		}
+		return out
+	}
+	off := ids(nil)
+	require.Contains(t, off, "maintenance-daily")
+	require.Contains(t, off, "org-purge-daily")
+	on := ids(map[string]string{"BYTECHEF_AUDIT_LOGS_ENABLED": "true", "BYTECHEF_SCIM_ENABLED": "true"})
+	require.Contains(t, on, "scim-deprovision-purge-daily")
+	require.Greater(t, len(on), len(off)+1, "the audit retention schedule is declared too")
 }
 
 func TestHelpListsEnvVars(t *testing.T) {

@@ -65,5 +65,8 @@ func scheduledFeatures(cfg config.Config) workflows.Activities {
 	if cfg.Features.AuditLogs {
 		a.AuditRetention = &activities.AuditRetention{}
 	}
+	if cfg.Features.SCIM {
+		a.Directory = &activities.Directory{}
+	}
 	return a
 }
