@@ -69,6 +69,8 @@ func env(overrides map[string]string) config.Lookup {
 		"BYTECHEF_AUDIT_LOGS_ENABLED":    "true",
 		"BYTECHEF_APP_POLICIES_ENABLED":  "true",
 		"BYTECHEF_HTTP_BODY_LIMIT":       "4096",
+		// The test IdPs listen on localhost.
+		"BYTECHEF_SSO_IDP_EGRESS": "any",
 	}
 	for k, v := range overrides {
 		vars[k] = v

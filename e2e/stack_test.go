@@ -96,6 +96,7 @@ func StartStack(t *testing.T, overrides map[string]string) *Stack {
 		"BYTECHEF_ENCRYPTION_KEYS":     "e2e1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 		"BYTECHEF_LOG_LEVEL":           "warn",
 		"BYTECHEF_SHUTDOWN_TIMEOUT":    "5s",
+		"BYTECHEF_SSO_IDP_EGRESS":      "any", // the test IdPs listen on localhost
 	}
 	for k, v := range s.S3.Env(s.Bucket) {
 		s.env[k] = v

@@ -354,6 +354,9 @@ func (s *Service) fetchMetadata(ctx context.Context, raw string) ([]byte, error)
 		return nil, errors.New("invalid URL")
 	}
 	res, err := s.client.Do(req)
+	if errors.Is(err, ErrEgressRefused) {
+		return nil, ErrEgressRefused
+	}
 	if err != nil {
 		return nil, errors.New("the request failed or timed out")
 	}

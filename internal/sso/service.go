@@ -53,7 +53,8 @@ type Params struct {
 	Config   config.Config
 	Log      *slog.Logger
 	Registry prometheus.Registerer
-	// HTTPClient is used for outbound calls to IdPs; nil: a client with a 10 s timeout.
+	// HTTPClient is used for outbound calls to IdPs; nil: a client with a 10 s timeout that
+	// obeys BYTECHEF_SSO_IDP_EGRESS.
 	HTTPClient *http.Client
 }
 
@@ -61,7 +62,7 @@ type Params struct {
 func NewService(p Params) (*Service, error) {
 	c := p.HTTPClient
 	if c == nil {
-		c = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		c = egressClient(p.Config.SSOIdPEgress)
 	}
 	logins := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "bytechef_sso_logins_total",
 		Help: "SSO sign-ins by protocol and result (success, failure)."}, []string{"protocol", "result"})

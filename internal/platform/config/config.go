@@ -49,6 +49,12 @@ type Config struct {
 	LogLevel  string
 	LogFormat string
 
+	// SSOIdPEgress limits which addresses outbound calls to identity providers may reach:
+	// "private" (default) refuses loopback, link-local (cloud metadata) and unspecified
+	// addresses; "public" also refuses private ranges (multi-tenant clouds); "any" allows all
+	// (local development and tests with IdPs on localhost).
+	SSOIdPEgress string
+
 	BodyLimit      int64
 	BatchBodyLimit int64
 	// ShutdownTimeout bounds graceful HTTP shutdown and worker stop.
@@ -100,6 +106,7 @@ var Vars = []Var{
 	{"BYTECHEF_REGION", "us", "this deployment's data-residency region", false},
 	{"BYTECHEF_REGION_URLS", "", "other regions' base URLs for 421 answers: eu=https://eu.example.com,us=…", false},
 	{"BYTECHEF_DNS_RESOLVER", "", "host:port of the DNS server used to verify domain TXT records (empty: system resolver)", false},
+	{"BYTECHEF_SSO_IDP_EGRESS", "private", "addresses SSO may call (metadata, OIDC discovery, JWKS, tokens): private, public or any", false},
 	{"BYTECHEF_LOG_LEVEL", "info", "debug, info, warn or error", false},
 	{"BYTECHEF_LOG_FORMAT", "json", "json or text", false},
 	{"BYTECHEF_HTTP_BODY_LIMIT", "1048576", "maximum request body in bytes", false},
@@ -143,6 +150,7 @@ func Load(lookup Lookup) (Config, error) {
 		Region:            l.region("BYTECHEF_REGION"),
 		RegionURLs:        l.regionURLs("BYTECHEF_REGION_URLS"),
 		DNSResolver:       l.optionalHostPort("BYTECHEF_DNS_RESOLVER"),
+		SSOIdPEgress:      l.oneOf("BYTECHEF_SSO_IDP_EGRESS", "private", "public", "any"),
 		LogLevel:          l.oneOf("BYTECHEF_LOG_LEVEL", "debug", "info", "warn", "error"),
 		LogFormat:         l.oneOf("BYTECHEF_LOG_FORMAT", "json", "text"),
 		BodyLimit:         l.size("BYTECHEF_HTTP_BODY_LIMIT"),
