@@ -219,6 +219,9 @@ func parseAuditFilter(c *gin.Context) (audit.Filter, auditFilters, error) {
 		return &t
 	}
 	f.From, f.To = parseTime("from"), parseTime("to")
+	if f.From != nil && f.To != nil && f.From.After(*f.To) {
+		fe.Add("to", "must not be before from")
+	}
 	if f.From != nil {
 		fp.From = f.From.Format(time.RFC3339Nano)
 	}

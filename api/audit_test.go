@@ -263,8 +263,12 @@ func TestURLTextRefused(t *testing.T) {
 		require.Equal(t, "validation_failed", res.problemCode(t), tc.path)
 		require.Equal(t, tc.field, res.JSON(t)["errors"].([]any)[0].(map[string]any)["field"], tc.path)
 	}
+	// An inverted range is a mistake to report, not an empty page.
+	res := h.do(req{method: "GET", path: "/api/v1/audit-logs?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", token: admin})
+	require.Equal(t, http.StatusUnprocessableEntity, res.Code, "%s", res.Body)
+	require.Equal(t, "to", res.JSON(t)["errors"].([]any)[0].(map[string]any)["field"])
 	// Cursors keep their own answer.
-	res := h.do(req{method: "GET", path: "/api/v1/audit-logs?cursor=%00%ff", token: admin})
+	res = h.do(req{method: "GET", path: "/api/v1/audit-logs?cursor=%00%ff", token: admin})
 	require.Equal(t, http.StatusBadRequest, res.Code, "%s", res.Body)
 	require.Equal(t, "invalid_cursor", res.problemCode(t))
 }
