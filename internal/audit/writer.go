@@ -31,11 +31,68 @@ type Event struct {
 // Record writes ev with the request's actor and correlation id using q, which must be the
 // caller's transaction so the event commits exactly when the change does.
 func Record(ctx context.Context, q *dbsqlc.Queries, ev Event) error {
+	row, err := newRow(MetaFrom(ctx), ev)
+	if err != nil {
+		return err
+	}
+	// Claim the id in the registry ingestion deduplicates against, so no client batch can
+	// ever store another event under it.
+	if err := q.AuditEventIDClaim(ctx, dbsqlc.AuditEventIDClaimParams{OrgID: row.OrgID, ID: row.ID, OccurredAt: row.OccurredAt}); err != nil {
+		return err
+	}
+	return q.AuditEventInsert(ctx, dbsqlc.AuditEventInsertParams(row))
+}
+
+// Pending is an event with the request metadata it was made under.
+type Pending struct {
+	Meta  Meta
+	Event Event
+}
+
+// RecordBatch writes many events in q's transaction with two statements per org (one id
+// registration, one COPY) instead of two per event, for hot paths that record on behalf of
+// many requests at once (policy decisions).
+func RecordBatch(ctx context.Context, q *dbsqlc.Queries, items []Pending) error {
+	byOrg := map[uuid.UUID][]dbsqlc.AuditEventCopyParams{}
+	var orgs []uuid.UUID
+	for _, it := range items {
+		row, err := newRow(it.Meta, it.Event)
+		if err != nil {
+			return err
+		}
+		if _, seen := byOrg[row.OrgID]; !seen {
+			orgs = append(orgs, row.OrgID)
+		}
+		byOrg[row.OrgID] = append(byOrg[row.OrgID], dbsqlc.AuditEventCopyParams(row))
+	}
+	for _, org := range orgs {
+		rows := byOrg[org]
+		ids := make([]uuid.UUID, len(rows))
+		ats := make([]time.Time, len(rows))
+		for i, r := range rows {
+			ids[i], ats[i] = r.ID, r.OccurredAt
+		}
+		fresh, err := q.AuditEventRegisterIDs(ctx, dbsqlc.AuditEventRegisterIDsParams{OrgID: org, Ids: ids, OccurredAts: ats})
+		if err != nil {
+			return err
+		}
+		if len(fresh) != len(rows) {
+			return fmt.Errorf("audit: %d of %d fresh event ids were already registered", len(rows)-len(fresh), len(rows))
+		}
+		if _, err := q.AuditEventCopy(ctx, rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newRow builds the stored form of ev: category from the catalogue, secrets redacted, the
+// actor summarised in action_data, a fresh time-ordered id.
+func newRow(m Meta, ev Event) (eventRow, error) {
 	cat, ok := Catalogue[ev.Type]
 	if !ok {
-		return fmt.Errorf("audit: event type %q is not in the catalogue", ev.Type)
+		return eventRow{}, fmt.Errorf("audit: event type %q is not in the catalogue", ev.Type)
 	}
-	m := MetaFrom(ctx)
 	data := Redact(ev.Data)
 	if data == nil {
 		data = map[string]any{}
@@ -50,11 +107,11 @@ func Record(ctx context.Context, q *dbsqlc.Queries, ev Event) error {
 	data["actor"] = actor
 	raw, err := json.Marshal(data)
 	if err != nil {
-		return fmt.Errorf("audit: encode action_data: %w", err)
+		return eventRow{}, fmt.Errorf("audit: encode action_data: %w", err)
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		return err
+		return eventRow{}, err
 	}
 	var ua, sid *string
 	if m.UserAgent != "" {
@@ -63,15 +120,9 @@ func Record(ctx context.Context, q *dbsqlc.Queries, ev Event) error {
 	if m.SessionID != "" {
 		sid = &m.SessionID
 	}
-	at := time.Now().UTC().Truncate(time.Microsecond)
-	// Claim the id in the registry ingestion deduplicates against, so no client batch can
-	// ever store another event under it.
-	if err := q.AuditEventIDClaim(ctx, dbsqlc.AuditEventIDClaimParams{OrgID: ev.OrgID, ID: id, OccurredAt: at}); err != nil {
-		return err
-	}
-	return q.AuditEventInsert(ctx, dbsqlc.AuditEventInsertParams{
+	return eventRow{
 		ID:               id,
-		OccurredAt:       at,
+		OccurredAt:       time.Now().UTC().Truncate(time.Microsecond),
 		EventType:        ev.Type,
 		Category:         string(cat),
 		ActorUserID:      m.ActorUserID,
@@ -85,8 +136,11 @@ func Record(ctx context.Context, q *dbsqlc.Queries, ev Event) error {
 		TargetEntityID:   ev.TargetID,
 		ActionData:       raw,
 		CorrelationID:    m.CorrelationID,
-	})
+	}, nil
 }
+
+// eventRow has the shape shared by the single-insert and the COPY parameters.
+type eventRow dbsqlc.AuditEventInsertParams
 
 // secretWords mark keys whose values never enter the audit log.
 var secretWords = []string{"secret", "password", "token", "private_key", "client_secret", "api_key_value", "credential"}

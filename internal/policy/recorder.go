@@ -147,14 +147,16 @@ func (r *Recorder) write(batch []*pending) error {
 		} else if _, err := q.PolicyToolCallCopy(ctx, rows); err != nil {
 			return err
 		}
+		var events []audit.Pending
 		for _, p := range batch {
 			for _, ev := range p.events {
-				if err := audit.Record(p.ctx, q, ev); err != nil {
-					return err
-				}
+				events = append(events, audit.Pending{Meta: audit.MetaFrom(p.ctx), Event: ev})
 			}
 		}
-		return nil
+		if len(events) == 0 {
+			return nil
+		}
+		return audit.RecordBatch(ctx, q, events)
 	})
 	if err != nil {
 		r.log.Error("policy: recording decisions failed", "records", len(batch), "error", err)
