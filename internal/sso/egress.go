@@ -34,8 +34,9 @@ func egressAllowed(policy string, ip netip.Addr) bool {
 			return false
 		}
 	}
-	return !(ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() ||
-		ip.IsMulticast() || ip.IsInterfaceLocalMulticast())
+	blocked := ip.IsLoopback() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() ||
+		ip.IsMulticast() || ip.IsInterfaceLocalMulticast()
+	return !blocked
 }
 
 // egressClient is the outbound client for IdP calls. The check runs on the address actually

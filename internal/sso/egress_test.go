@@ -46,9 +46,12 @@ func TestEgressPolicy(t *testing.T) {
 func TestEgressClientRefusesLoopback(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("secret")) }))
 	defer srv.Close()
-	_, err := egressClient("private").Get(srv.URL)
+	res, err := egressClient("private").Get(srv.URL)
+	if err == nil {
+		res.Body.Close()
+	}
 	require.True(t, errors.Is(err, ErrEgressRefused), "%v", err)
-	res, err := egressClient("any").Get(srv.URL)
+	res, err = egressClient("any").Get(srv.URL)
 	require.NoError(t, err)
 	res.Body.Close()
 	s := &Service{client: egressClient("public")}
