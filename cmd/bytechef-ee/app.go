@@ -107,12 +107,8 @@ func coreModule() fx.Option {
 // not loaded at all, so its routes answer feature_disabled and its workflows do not register.
 func featureModules(cfg config.Config) []fx.Option {
 	var mods []fx.Option
-	_ = cfg // features are added here as they are built
-	if cfg.Features.AuditLogs {
-		mods = append(mods, auditFeature())
-	}
-	if cfg.Features.AuditLogs {
-		mods = append(mods, exportModule())
+	if cfg.Features.AuditLogs { // audit log and data export share one toggle (SPEC §8.2)
+		mods = append(mods, auditFeature(), exportModule())
 	}
 	if cfg.Features.AppPolicies {
 		mods = append(mods, policyModule())
