@@ -93,6 +93,9 @@ func jsonError(err error, body []byte) error {
 		return errcode.New(errcode.MalformedJSON, "malformed JSON at offset %d: %s", se.Offset, se.Error())
 	case errors.As(err, &te):
 		field := te.Field
+		if p := pathAt(body, te.Offset); p != "" {
+			field = p // with array indices, e.g. events[3].duration_ms
+		}
 		if field == "" {
 			field = "(body)"
 		}
@@ -141,4 +144,76 @@ func nulOffset(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// pathAt returns the JSON path (events[3].duration_ms) of the value that ends at offset, by
+// re-reading the body's tokens. encoding/json names fields without array indices, which is
+// useless in a batch of a thousand items. Only called on the error path.
+func pathAt(body []byte, offset int64) string {
+	type frame struct {
+		array     bool
+		index     int
+		key       string
+		expectKey bool
+	}
+	var stack []*frame
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	path := func() string {
+		var b strings.Builder
+		for _, f := range stack {
+			switch {
+			case f.array:
+				fmt.Fprintf(&b, "[%d]", f.index)
+			case f.key != "":
+				if b.Len() > 0 {
+					b.WriteByte('.')
+				}
+				b.WriteString(f.key)
+			}
+		}
+		return b.String()
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && !stack[len(stack)-1].array {
+				stack[len(stack)-1].expectKey = true
+			}
+			if dec.InputOffset() >= offset {
+				return path()
+			}
+			continue
+		}
+		if top != nil && !top.array && top.expectKey {
+			top.key, _ = tok.(string)
+			top.expectKey = false
+			continue
+		}
+		// A value starts here.
+		if top != nil && top.array {
+			top.index++
+		}
+		if d, ok := tok.(json.Delim); ok {
+			if dec.InputOffset() >= offset {
+				return path() // the container itself has the wrong type
+			}
+			stack = append(stack, &frame{array: d == '[', index: -1, expectKey: d == '{'})
+			continue
+		}
+		if dec.InputOffset() >= offset {
+			return path()
+		}
+		if top != nil && !top.array {
+			top.expectKey = true
+		}
+	}
 }

@@ -6,6 +6,8 @@
 package api
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -50,4 +52,31 @@ func FuzzDecodeStrict(f *testing.F) {
 			t.Fatalf("unclassified error for %q: %v", body, err)
 		}
 	})
+}
+
+func TestTypeErrorsNameTheItem(t *testing.T) {
+	type item struct {
+		ID       string `json:"id"`
+		Duration int64  `json:"duration_ms"`
+		Tags     []int  `json:"tags"`
+	}
+	type batch struct {
+		Events []item `json:"events"`
+	}
+	cases := map[string]string{
+		`{"events":[{"id":"a","duration_ms":1},{"id":"b","duration_ms":"slow"}]}`:     "events[1].duration_ms",
+		`{"events":[{"id":"a"},{"id":"b"},{"id":"c","tags":[1,2,"x"]}]}`:              "events[2].tags[2]",
+		`{"events":[{"id":"a","nested":{"x":[1,{"y":2}]},"duration_ms":1},{"id":5}]}`: "events[1].id",
+		`{"events":[{"id":"a"},"not an object"]}`:                                     "events[1]",
+		`{"events":{"id":"a"}}`: "events",
+	}
+	for body, want := range cases {
+		var b batch
+		dec := json.NewDecoder(strings.NewReader(body))
+		err := dec.Decode(&b)
+		require.Error(t, err, body)
+		e, ok := errcode.As(jsonError(err, []byte(body)))
+		require.True(t, ok, body)
+		require.Equal(t, want, e.Fields[0].Field, body)
+	}
 }

@@ -394,7 +394,7 @@ func TestIngestionBadInput(t *testing.T) {
 		{"finished before started", with("finished_at", "2025-01-01T00:00:00Z"), "events[0].finished_at"},
 		{"control chars in id", with("execution_id", "a\tb"), "events[0].execution_id"},
 		{"huge id", with("execution_id", strings.Repeat("x", 201)), "events[0].execution_id"},
-		{"string duration", with("duration_ms", "5"), "events.duration_ms"},
+		{"string duration", with("duration_ms", "5"), "events[0].duration_ms"},
 	}
 	for _, tc := range cases {
 		res := h.do(req{method: "POST", path: "/api/v1/events/executions", token: key, body: map[string]any{"events": []any{tc.item}}})
