@@ -25,7 +25,9 @@ import (
 // to completion on the real Temporal server.
 func TestFoundation(t *testing.T) {
 	t.Parallel()
-	s := StartStack(t, nil)
+	// A private Temporal server: the Schedules are installation-wide, and other tests' workers
+	// would reconcile them to their own task queues.
+	s := StartStackOn(t, nil, PrivateTemporal(t))
 	ctx := context.Background()
 
 	// Bootstrap prints one JSON object with an admin key that works at once.

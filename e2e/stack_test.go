@@ -71,9 +71,25 @@ type Stack struct {
 }
 
 // StartStack runs `bytechef-ee serve` with every feature on; overrides replace env entries.
+// It shares the Temporal dev server with the other tests of the process.
 func StartStack(t *testing.T, overrides map[string]string) *Stack {
 	t.Helper()
-	s := &Stack{t: t, S3: testenv.SharedS3(t), Temporal: testenv.SharedTemporal(t)}
+	return StartStackOn(t, overrides, testenv.SharedTemporal(t))
+}
+
+// PrivateTemporal starts a Temporal dev server for one test, for tests that assert on the
+// installation-wide Schedules (every stack's worker reconciles them to its own task queue).
+func PrivateTemporal(t *testing.T) *testenv.TemporalServer {
+	t.Helper()
+	ts := testenv.StartTemporal(t)
+	t.Cleanup(func() { _ = ts.Cmd.Process.Kill(); _ = ts.Cmd.Wait() })
+	return ts
+}
+
+// StartStackOn is StartStack on the given Temporal server.
+func StartStackOn(t *testing.T, overrides map[string]string, temporal *testenv.TemporalServer) *Stack {
+	t.Helper()
+	s := &Stack{t: t, S3: testenv.SharedS3(t), Temporal: temporal}
 	s.DBURL = dbtest.URLFor(dbtest.NewDatabase(t))
 	s.Bucket = "e2e-" + strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
 	if len(s.Bucket) > 50 {
