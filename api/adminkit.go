@@ -77,37 +77,9 @@ func writeUpserted(c *gin.Context, created bool, location string, version int32,
 // listPage answers one page of a keyset-paginated list of an org's resources. The cursor is
 // bound to the org and the filters, so it cannot be replayed elsewhere.
 func listPage[T, D any](c *gin.Context, r *Router, kind string, filters any, fetch func(orgadmin.Page) ([]T, error), idOf func(T) uuid.UUID, conv func(T) D) {
-	kind = kind + ":" + orgOf(c).ID.String()
-	var after uuid.UUID
-	limit, first, err := pageParams(c, r.Cursors, kind, filters, &after)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	p := orgadmin.Page{Limit: limit + 1}
-	if !first {
-		p.After = &after
-	}
-	items, err := fetch(p)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	full := len(items) > limit
-	if full {
-		items = items[:limit]
-	}
-	out := List[D]{Data: make([]D, len(items))}
-	for i, it := range items {
-		out.Data[i] = conv(it)
-	}
-	if full {
-		if out.NextCursor, err = nextCursor(r.Cursors, kind, filters, true, idOf(items[len(items)-1])); err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	c.JSON(http.StatusOK, out)
+	orgPage(c, r, kind, filters, func(after *uuid.UUID, limit int) ([]T, error) {
+		return fetch(orgadmin.Page{After: after, Limit: limit})
+	}, idOf, conv)
 }
 
 // requireAnyScope admits principals holding at least one of the scopes (admin holds all).

@@ -108,36 +108,10 @@ type keyListFilters struct {
 func (h APIKeyRoutes) list(r *Router) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		f := keyListFilters{IncludeRevoked: c.Query("include_revoked") == "true"}
-		var after uuid.UUID
-		limit, first, err := pageParams(c, r.Cursors, "api-keys:"+orgOf(c).ID.String(), f, &after)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		var afterp *uuid.UUID
-		if !first {
-			afterp = &after
-		}
-		keys, err := h.IDs.ListAPIKeys(c.Request.Context(), orgOf(c).ID, afterp, limit+1, f.IncludeRevoked)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		full := len(keys) > limit
-		if full {
-			keys = keys[:limit]
-		}
-		out := List[APIKeyDTO]{Data: make([]APIKeyDTO, len(keys))}
-		for i, k := range keys {
-			out.Data[i] = apiKeyDTO(k)
-		}
-		if full {
-			if out.NextCursor, err = nextCursor(r.Cursors, "api-keys:"+orgOf(c).ID.String(), f, true, keys[len(keys)-1].ID); err != nil {
-				fail(c, err)
-				return
-			}
-		}
-		c.JSON(http.StatusOK, out)
+		org := orgOf(c).ID
+		orgPage(c, r, "api-keys", f, func(after *uuid.UUID, limit int) ([]identity.APIKey, error) {
+			return h.IDs.ListAPIKeys(c.Request.Context(), org, after, limit, f.IncludeRevoked)
+		}, func(k identity.APIKey) uuid.UUID { return k.ID }, apiKeyDTO)
 	}
 }
 

@@ -83,37 +83,16 @@ func (h PolicyRoutes) listClaims(r *Router) gin.HandlerFunc {
 	})
 }
 
-// pagedList serves a keyset-paginated list by id of an org's resources.
+// pagedList serves a keyset-paginated list by id of an org's resources whose fetch returns
+// DTOs and the function that reads their id.
 func pagedList[T any](r *Router, name string, fetch func(c *gin.Context, after *uuid.UUID, limit int) ([]T, func(T) uuid.UUID, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		kind := name + ":" + orgOf(c).ID.String()
-		var after uuid.UUID
-		limit, first, err := pageParams(c, r.Cursors, kind, nil, &after)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		var afterp *uuid.UUID
-		if !first {
-			afterp = &after
-		}
-		items, idOf, err := fetch(c, afterp, limit+1)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		full := len(items) > limit
-		if full {
-			items = items[:limit]
-		}
-		out := List[T]{Data: items}
-		if full {
-			if out.NextCursor, err = nextCursor(r.Cursors, kind, nil, true, idOf(items[len(items)-1])); err != nil {
-				fail(c, err)
-				return
-			}
-		}
-		c.JSON(http.StatusOK, out)
+		var idOf func(T) uuid.UUID
+		orgPage(c, r, name, nil, func(after *uuid.UUID, limit int) ([]T, error) {
+			items, f, err := fetch(c, after, limit)
+			idOf = f
+			return items, err
+		}, func(t T) uuid.UUID { return idOf(t) }, func(t T) T { return t })
 	}
 }
 

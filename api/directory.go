@@ -105,7 +105,7 @@ func (h DirectoryRoutes) createConnection(c *gin.Context) {
 func (h DirectoryRoutes) listConnections(r *Router) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		org := orgOf(c).ID
-		listPageAny(c, r, "directory-connections", struct{}{}, func(after *uuid.UUID, limit int) ([]directory.Connection, error) {
+		orgPage(c, r, "directory-connections", struct{}{}, func(after *uuid.UUID, limit int) ([]directory.Connection, error) {
 			return h.Directory.ListConnections(c.Request.Context(), org, after, limit)
 		}, func(x directory.Connection) uuid.UUID { return x.ID }, connectionDTO)
 	}
@@ -199,7 +199,7 @@ func (h DirectoryRoutes) sync(c *gin.Context) {
 func (h DirectoryRoutes) listRuns(r *Router) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		org := orgOf(c).ID
-		listPageAny(c, r, "directory-runs", struct{}{}, func(before *uuid.UUID, limit int) ([]directory.Run, error) {
+		orgPage(c, r, "directory-runs", struct{}{}, func(before *uuid.UUID, limit int) ([]directory.Run, error) {
 			return h.Directory.ListRuns(c.Request.Context(), org, before, limit)
 		}, func(x directory.Run) uuid.UUID { return x.ID }, runDTO)
 	}

@@ -131,37 +131,10 @@ func (h ExportRoutes) get(c *gin.Context) {
 
 func (h ExportRoutes) list(r *Router) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		kind := "exports:" + orgOf(c).ID.String()
-		var after uuid.UUID
-		limit, first, err := pageParams(c, r.Cursors, kind, struct{}{}, &after)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		var afterp *uuid.UUID
-		if !first {
-			afterp = &after
-		}
-		list, err := h.Exports.List(c.Request.Context(), orgOf(c).ID, afterp, limit+1)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		full := len(list) > limit
-		if full {
-			list = list[:limit]
-		}
-		out := List[ExportDTO]{Data: make([]ExportDTO, len(list))}
-		for i, e := range list {
-			out.Data[i] = exportDTO(e)
-		}
-		if full {
-			if out.NextCursor, err = nextCursor(r.Cursors, kind, struct{}{}, true, list[len(list)-1].ID); err != nil {
-				fail(c, err)
-				return
-			}
-		}
-		c.JSON(http.StatusOK, out)
+		org := orgOf(c).ID
+		orgPage(c, r, "exports", struct{}{}, func(after *uuid.UUID, limit int) ([]export.Export, error) {
+			return h.Exports.List(c.Request.Context(), org, after, limit)
+		}, func(e export.Export) uuid.UUID { return e.ID }, exportDTO)
 	}
 }
 

@@ -116,37 +116,9 @@ func (h OrgRoutes) create(c *gin.Context) {
 
 func (h OrgRoutes) list(r *Router) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var after uuid.UUID
-		limit, first, err := pageParams(c, r.Cursors, "orgs", nil, &after)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		var afterp *uuid.UUID
-		if !first {
-			afterp = &after
-		}
-		orgs, err := h.IDs.ListOrgs(c.Request.Context(), afterp, limit+1)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		full := len(orgs) > limit
-		if full {
-			orgs = orgs[:limit]
-		}
-		out := List[OrgDTO]{Data: make([]OrgDTO, len(orgs))}
-		for i, o := range orgs {
-			out.Data[i] = orgDTO(o)
-		}
-		if full {
-			out.NextCursor, err = nextCursor(r.Cursors, "orgs", nil, true, orgs[len(orgs)-1].ID)
-			if err != nil {
-				fail(c, err)
-				return
-			}
-		}
-		c.JSON(http.StatusOK, out)
+		keysetPage(c, r, "orgs", nil, func(after *uuid.UUID, limit int) ([]identity.Org, error) {
+			return h.IDs.ListOrgs(c.Request.Context(), after, limit)
+		}, func(o identity.Org) uuid.UUID { return o.ID }, orgDTO)
 	}
 }
 

@@ -6,9 +6,11 @@
 package api
 
 import (
+	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"github.com/bytechefhq/bytechef-ee/internal/platform/cursor"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
@@ -57,4 +59,46 @@ func nextCursor(codec *cursor.Codec, kind string, filters any, full bool, pos an
 		return nil, err
 	}
 	return &s, nil
+}
+
+// keysetPage answers one page of a list ordered by a unique UUID key: it reads limit+1 rows
+// after the cursor's id to learn whether another page follows, converts them, and signs the
+// next cursor for the same kind and filters.
+func keysetPage[T, D any](c *gin.Context, r *Router, kind string, filters any, fetch func(after *uuid.UUID, limit int) ([]T, error), idOf func(T) uuid.UUID, conv func(T) D) {
+	var after uuid.UUID
+	limit, first, err := pageParams(c, r.Cursors, kind, filters, &after)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var afterp *uuid.UUID
+	if !first {
+		afterp = &after
+	}
+	items, err := fetch(afterp, limit+1)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	full := len(items) > limit
+	if full {
+		items = items[:limit]
+	}
+	out := List[D]{Data: make([]D, len(items))}
+	for i, it := range items {
+		out.Data[i] = conv(it)
+	}
+	if full {
+		if out.NextCursor, err = nextCursor(r.Cursors, kind, filters, true, idOf(items[len(items)-1])); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// orgPage is keysetPage for an org's resources: the cursor is bound to the org as well, so it
+// cannot be replayed in another org.
+func orgPage[T, D any](c *gin.Context, r *Router, kind string, filters any, fetch func(after *uuid.UUID, limit int) ([]T, error), idOf func(T) uuid.UUID, conv func(T) D) {
+	keysetPage(c, r, kind+":"+orgOf(c).ID.String(), filters, fetch, idOf, conv)
 }

@@ -154,37 +154,10 @@ func (h PolicyRoutes) listRules(r *Router) gin.HandlerFunc {
 			}
 			f.Phase = &p
 		}
-		kind := "app-rules:" + orgOf(c).ID.String()
-		var after uuid.UUID
-		limit, first, err := pageParams(c, r.Cursors, kind, f, &after)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		var afterp *uuid.UUID
-		if !first {
-			afterp = &after
-		}
-		rules, err := h.Policy.ListRules(c.Request.Context(), orgOf(c).ID, afterp, f.Phase, limit+1)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		full := len(rules) > limit
-		if full {
-			rules = rules[:limit]
-		}
-		out := List[AppRuleDTO]{Data: make([]AppRuleDTO, len(rules))}
-		for i, ru := range rules {
-			out.Data[i] = appRuleDTO(ru)
-		}
-		if full {
-			if out.NextCursor, err = nextCursor(r.Cursors, kind, f, true, rules[len(rules)-1].ID); err != nil {
-				fail(c, err)
-				return
-			}
-		}
-		c.JSON(http.StatusOK, out)
+		org := orgOf(c).ID
+		orgPage(c, r, "app-rules", f, func(after *uuid.UUID, limit int) ([]policy.Rule, error) {
+			return h.Policy.ListRules(c.Request.Context(), org, after, f.Phase, limit)
+		}, func(ru policy.Rule) uuid.UUID { return ru.ID }, appRuleDTO)
 	}
 }
 

@@ -588,7 +588,7 @@ func (h SCIMRoutes) listTokens(r *Router) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		incl := c.Query("include_revoked") == "true"
 		org := orgOf(c).ID
-		listPageAny(c, r, "scim-tokens", map[string]bool{"r": incl}, func(after *uuid.UUID, limit int) ([]scim.Token, error) {
+		orgPage(c, r, "scim-tokens", map[string]bool{"r": incl}, func(after *uuid.UUID, limit int) ([]scim.Token, error) {
 			return h.SCIM.ListTokens(c.Request.Context(), org, after, limit, incl)
 		}, func(t scim.Token) uuid.UUID { return t.ID }, scimTokenDTO)
 	}
@@ -621,7 +621,7 @@ type SCIMRequestDTO struct {
 func (h SCIMRoutes) listRequests(r *Router) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		org := orgOf(c).ID
-		listPageAny(c, r, "scim-requests", struct{}{}, func(before *uuid.UUID, limit int) ([]scim.LogEntry, error) {
+		orgPage(c, r, "scim-requests", struct{}{}, func(before *uuid.UUID, limit int) ([]scim.LogEntry, error) {
 			return h.SCIM.ListRequests(c.Request.Context(), org, before, limit)
 		}, func(e scim.LogEntry) uuid.UUID { return e.ID }, func(e scim.LogEntry) SCIMRequestDTO {
 			var tok *string
@@ -674,7 +674,7 @@ func (h SCIMRoutes) createMapping(c *gin.Context) {
 func (h SCIMRoutes) listMappings(r *Router) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		org := orgOf(c).ID
-		listPageAny(c, r, "group-mappings", struct{}{}, func(after *uuid.UUID, limit int) ([]scim.Mapping, error) {
+		orgPage(c, r, "group-mappings", struct{}{}, func(after *uuid.UUID, limit int) ([]scim.Mapping, error) {
 			return h.SCIM.ListMappings(c.Request.Context(), org, after, limit)
 		}, func(m scim.Mapping) uuid.UUID { return m.ID }, mappingDTO)
 	}
@@ -701,39 +701,4 @@ func (h SCIMRoutes) deleteMapping(c *gin.Context) {
 		}
 	}
 	fail(c, err)
-}
-
-// listPageAny is listPage for services that take (after, limit) rather than orgadmin.Page.
-func listPageAny[T, D any](c *gin.Context, r *Router, kind string, filters any, fetch func(*uuid.UUID, int) ([]T, error), idOf func(T) uuid.UUID, conv func(T) D) {
-	kind = kind + ":" + orgOf(c).ID.String()
-	var after uuid.UUID
-	limit, first, err := pageParams(c, r.Cursors, kind, filters, &after)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var pos *uuid.UUID
-	if !first {
-		pos = &after
-	}
-	items, err := fetch(pos, limit+1)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	full := len(items) > limit
-	if full {
-		items = items[:limit]
-	}
-	out := List[D]{Data: make([]D, len(items))}
-	for i, it := range items {
-		out.Data[i] = conv(it)
-	}
-	if full {
-		if out.NextCursor, err = nextCursor(r.Cursors, kind, filters, true, idOf(items[len(items)-1])); err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	c.JSON(http.StatusOK, out)
 }

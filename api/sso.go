@@ -182,37 +182,10 @@ func (h SSORoutes) create(c *gin.Context) {
 
 func (h SSORoutes) list(r *Router) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var after uuid.UUID
-		kind := "sso-connections:" + orgOf(c).ID.String()
-		limit, first, err := pageParams(c, r.Cursors, kind, struct{}{}, &after)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		var afterp *uuid.UUID
-		if !first {
-			afterp = &after
-		}
-		conns, err := h.SSO.ListConnections(c.Request.Context(), orgOf(c).ID, afterp, limit+1)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		full := len(conns) > limit
-		if full {
-			conns = conns[:limit]
-		}
-		out := List[SSOConnectionDTO]{Data: make([]SSOConnectionDTO, len(conns))}
-		for i, k := range conns {
-			out.Data[i] = h.dto(c, k)
-		}
-		if full {
-			if out.NextCursor, err = nextCursor(r.Cursors, kind, struct{}{}, true, conns[len(conns)-1].ID); err != nil {
-				fail(c, err)
-				return
-			}
-		}
-		c.JSON(http.StatusOK, out)
+		org := orgOf(c).ID
+		orgPage(c, r, "sso-connections", struct{}{}, func(after *uuid.UUID, limit int) ([]sso.Connection, error) {
+			return h.SSO.ListConnections(c.Request.Context(), org, after, limit)
+		}, func(k sso.Connection) uuid.UUID { return k.ID }, func(k sso.Connection) SSOConnectionDTO { return h.dto(c, k) })
 	}
 }
 
