@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
 
@@ -40,33 +41,11 @@ func TestAuditRetentionWorkerKilled(t *testing.T) {
 	_, err = svc.PutPolicy(ctx, org, 5, 365, nil)
 	require.NoError(t, err)
 	const perDay, days = 20500, 3
-	q := dbsqlc.New(pool)
-	for d := 0; d < days; d++ {
-		base := time.Now().UTC().AddDate(0, 0, -8-d).Truncate(24 * time.Hour).Add(time.Hour)
-		rows := make([]dbsqlc.AuditEventCopyParams, perDay)
-		ids := make([]uuid.UUID, perDay)
-		ats := make([]time.Time, perDay)
-		for i := range rows {
-			ids[i], ats[i] = uuid.Must(uuid.NewV7()), base.Add(time.Duration(i)*time.Second)
-			rows[i] = dbsqlc.AuditEventCopyParams{ID: ids[i], OccurredAt: ats[i], EventType: "workflow.executed", Category: "WORKFLOWS",
-				ActorType: "SYSTEM", OrgID: org, ActionData: []byte(`{"n":1}`)}
-		}
-		_, err = q.AuditEventRegisterIDs(ctx, dbsqlc.AuditEventRegisterIDsParams{OrgID: org, Ids: ids, OccurredAts: ats})
-		require.NoError(t, err)
-		_, err = q.AuditEventCopy(ctx, rows)
-		require.NoError(t, err)
-	}
 	old := perDay * days
 	total := old + 1 // plus the audit_retention.updated event of the policy change (recent, stays hot)
-	tiers := func() (hot, cold int) {
-		require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM audit_event WHERE org_id = $1", org).Scan(&hot))
-		require.NoError(t, pool.QueryRow(ctx, "SELECT coalesce(sum(row_count), 0) FROM audit_archive WHERE org_id = $1", org).Scan(&cold))
-		return hot, cold
-	}
-	require.Eventually(t, func() bool { // sealing waits for the server-wide horizon
-		v, err := svc.Verify(ctx, org, time.Now().AddDate(0, 0, -30), time.Now().Add(time.Hour))
-		return err == nil && v.UnsealedEvents == 0
-	}, 120*time.Second, 100*time.Millisecond)
+	seedOldDays(t, pool, org, perDay, days)
+	tiers := func() (hot, cold int) { return auditTiers(t, pool, org) }
+	awaitSealed(t, svc, org)
 
 	queue := "audit-kill-" + uuid.NewString()[:8]
 	acts := Activities{Maintenance: &activities.Maintenance{DB: pool, Idempotency: idempotency.NewStore(pool)},
@@ -99,4 +78,146 @@ func TestAuditRetentionWorkerKilled(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, v.OK, "%+v", v.FirstBreak)
 	require.Equal(t, old, v.ColdEvents)
+}
+
+// TestAuditRetentionPostgresRestarted crashes Postgres (immediate shutdown, WAL replay on
+// start) while AuditRetentionWorkflow is archiving and while a writer keeps ingesting: the
+// run completes after the database returns, every archived event is in exactly one tier,
+// every acknowledged write is there, and the chain still verifies.
+func TestAuditRetentionPostgresRestarted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a private Postgres cluster and the Temporal dev server and moves 60k events")
+	}
+	t.Parallel()
+	c := testenv.SharedTemporal(t).Client(t)
+	pg := dbtest.StartServer(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, pg.Migrated(t))
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	svc := audit.NewService(pool, testenv.Bucket(t), nil, nil)
+	org := uuid.New()
+	_, err = pool.Exec(ctx, "INSERT INTO organization (id, slug, name, region) VALUES ($1, 'acme', 'Acme', 'us')", org)
+	require.NoError(t, err)
+	_, err = svc.PutPolicy(ctx, org, 5, 365, nil)
+	require.NoError(t, err)
+	const perDay, days = 20500, 3
+	old := perDay * days
+	seedOldDays(t, pool, org, perDay, days)
+	awaitSealed(t, svc, org)
+
+	// The writer sends batches of fresh events and retries a failed batch with the same ids
+	// until it is acknowledged, as a client of POST /audit-events does.
+	stop := make(chan struct{})
+	var acked []string
+	var failures int
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		for {
+			batch := make([]audit.IngestItem, 20)
+			for i := range batch {
+				batch[i] = audit.IngestItem{ID: uuid.Must(uuid.NewV7()).String(), OccurredAt: time.Now().UTC().Format(time.RFC3339Nano),
+					EventType: "workflow.executed", Category: "WORKFLOWS", ActorType: "SYSTEM"}
+			}
+			for {
+				if _, err := svc.Ingest(ctx, org, batch); err == nil {
+					break
+				}
+				failures++
+				time.Sleep(50 * time.Millisecond)
+			}
+			for _, it := range batch {
+				acked = append(acked, it.ID)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+
+	queue := "audit-pgrestart-" + uuid.NewString()[:8]
+	acts := Activities{Maintenance: &activities.Maintenance{DB: pool, Idempotency: idempotency.NewStore(pool)},
+		AuditRetention: &activities.AuditRetention{Audit: svc, Region: "us"}}
+	w := worker.New(c, queue, worker.Options{})
+	Register(w, acts)
+	require.NoError(t, w.Start())
+	defer w.Stop()
+	opts := AuditRetentionStartOptions(queue, time.Now())
+	opts.ID = "audit-retention/pgrestart-" + uuid.NewString()[:8]
+	run, err := c.ExecuteWorkflow(ctx, opts, WorkflowAuditRetention, AuditRetentionInput{})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { _, cold := auditTiers(t, pool, org); return cold > 0 }, 60*time.Second, 20*time.Millisecond)
+	_, coldBefore := auditTiers(t, pool, org)
+	pg.Restart(2 * time.Second)
+
+	wctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	defer cancel()
+	var res AuditRetentionResult
+	require.NoError(t, run.Get(wctx, &res))
+	close(stop)
+	<-writerDone
+	require.Less(t, coldBefore, old, "the crash came before archiving finished")
+	require.Positive(t, failures, "the writer saw the database go away")
+
+	var oldHot, recentHot int
+	cutoff := time.Now().UTC().AddDate(0, 0, -5).Truncate(24 * time.Hour)
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FILTER (WHERE occurred_at < $2), count(*) FILTER (WHERE occurred_at >= $2) FROM audit_event WHERE org_id = $1",
+		org, cutoff).Scan(&oldHot, &recentHot))
+	_, cold := auditTiers(t, pool, org)
+	require.Zero(t, oldHot)
+	require.Equal(t, old, cold, "every archived event is in exactly one tier")
+	var present int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM audit_event WHERE org_id = $1 AND id = ANY($2::uuid[])", org, acked).Scan(&present))
+	require.Equal(t, len(acked), present, "every acknowledged write survived the crash")
+	require.Equal(t, len(acked)+1, recentHot, "the acknowledged writes and the policy change, nothing else")
+	awaitSealed(t, svc, org)
+	v, err := svc.Verify(ctx, org, time.Now().AddDate(0, 0, -30), time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	require.True(t, v.OK, "%+v", v.FirstBreak)
+	require.Equal(t, old, v.ColdEvents)
+}
+
+// seedOldDays writes perDay events on each of days whole UTC days starting eight days ago, so
+// a five-day hot window leaves them all to archive.
+func seedOldDays(t *testing.T, pool *pgxpool.Pool, org uuid.UUID, perDay, days int) {
+	t.Helper()
+	ctx := context.Background()
+	q := dbsqlc.New(pool)
+	for d := 0; d < days; d++ {
+		base := time.Now().UTC().AddDate(0, 0, -8-d).Truncate(24 * time.Hour).Add(time.Hour)
+		rows := make([]dbsqlc.AuditEventCopyParams, perDay)
+		ids := make([]uuid.UUID, perDay)
+		ats := make([]time.Time, perDay)
+		for i := range rows {
+			ids[i], ats[i] = uuid.Must(uuid.NewV7()), base.Add(time.Duration(i)*time.Second)
+			rows[i] = dbsqlc.AuditEventCopyParams{ID: ids[i], OccurredAt: ats[i], EventType: "workflow.executed", Category: "WORKFLOWS",
+				ActorType: "SYSTEM", OrgID: org, ActionData: []byte(`{"n":1}`)}
+		}
+		_, err := q.AuditEventRegisterIDs(ctx, dbsqlc.AuditEventRegisterIDsParams{OrgID: org, Ids: ids, OccurredAts: ats})
+		require.NoError(t, err)
+		_, err = q.AuditEventCopy(ctx, rows)
+		require.NoError(t, err)
+	}
+}
+
+// auditTiers counts the org's events in each tier.
+func auditTiers(t *testing.T, pool *pgxpool.Pool, org uuid.UUID) (hot, cold int) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM audit_event WHERE org_id = $1", org).Scan(&hot))
+	require.NoError(t, pool.QueryRow(ctx, "SELECT coalesce(sum(row_count), 0) FROM audit_archive WHERE org_id = $1", org).Scan(&cold))
+	return hot, cold
+}
+
+// awaitSealed waits until every event is sealed into the chain (sealing waits for the
+// server-wide transaction horizon), which archiving requires.
+func awaitSealed(t *testing.T, svc *audit.Service, org uuid.UUID) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		v, err := svc.Verify(context.Background(), org, time.Now().AddDate(0, 0, -30), time.Now().Add(time.Hour))
+		return err == nil && v.UnsealedEvents == 0
+	}, 120*time.Second, 100*time.Millisecond)
 }
