@@ -205,6 +205,8 @@ type TemporalServer struct {
 	Address   string
 	UIAddress string
 	Cmd       *exec.Cmd
+	bin       string
+	args      []string
 }
 
 var (
@@ -224,21 +226,27 @@ func StartTemporal(t testing.TB) *TemporalServer {
 	addr, ui := FreeAddr(t), FreeAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	_, uiPort, _ := net.SplitHostPort(ui)
-	s := &TemporalServer{Address: addr, UIAddress: ui}
-	s.Cmd = Start(t, "temporal", bin, "server", "start-dev", "--ip", "127.0.0.1", "--port", port, "--ui-port", uiPort, "--headless",
-		"--db-filename", filepath.Join(dir, "temporal.db"), "--log-level", "error",
-		"--search-attribute", "ByteChefOrgId=Keyword", "--search-attribute", "ByteChefFeature=Keyword")
-	if err := WaitTCP(addr, 60*time.Second); err != nil {
+	s := &TemporalServer{Address: addr, UIAddress: ui, bin: bin, args: []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", port,
+		"--ui-port", uiPort, "--headless", "--db-filename", filepath.Join(dir, "temporal.db"), "--log-level", "error",
+		"--search-attribute", "ByteChefOrgId=Keyword", "--search-attribute", "ByteChefFeature=Keyword"}}
+	s.start(t)
+	return s
+}
+
+func (s *TemporalServer) start(t testing.TB) {
+	t.Helper()
+	s.Cmd = Start(t, "temporal", s.bin, s.args...)
+	if err := WaitTCP(s.Address, 60*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		c, err := client.Dial(client.Options{HostPort: addr, Logger: quietLogger})
+		c, err := client.Dial(client.Options{HostPort: s.Address, Logger: quietLogger})
 		if err == nil {
 			_, err = c.CheckHealth(context.Background(), &client.CheckHealthRequest{})
 			c.Close()
 			if err == nil {
-				return s
+				return
 			}
 		}
 		if time.Now().After(deadline) {
@@ -246,6 +254,16 @@ func StartTemporal(t testing.TB) *TemporalServer {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// Restart kills the server (SIGKILL, as a crash), keeps it down for downtime, and starts it
+// again on the same ports and database file, so its workflows, timers and schedules resume.
+func (s *TemporalServer) Restart(t testing.TB, downtime time.Duration) {
+	t.Helper()
+	_ = syscall.Kill(-s.Cmd.Process.Pid, syscall.SIGKILL)
+	_ = s.Cmd.Wait()
+	time.Sleep(downtime)
+	s.start(t)
 }
 
 // SharedTemporal returns the dev server shared by the tests of this process.
