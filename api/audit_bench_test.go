@@ -269,8 +269,10 @@ func BenchmarkAuditQueryDepth(b *testing.B) {
 		return &p
 	}
 	depths := []int{0, 1000, 10000, 90000}
-	if total/2 > 90000 {
-		depths = append(depths, total/2)
+	for _, deep := range []int{total / 20, total / 2} { // the middle of the filtered rows and of all rows
+		if deep > 90000 {
+			depths = append(depths, deep)
+		}
 	}
 	for _, depth := range depths {
 		for _, filtered := range []bool{false, true} {
