@@ -22,14 +22,43 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestExportSurvivesWorkerKill ingests executions over HTTP, requests an export, kills the
-// product (API and worker) while the upload is in flight, starts it again, and checks the
-// export completes with the row count and checksum of an uninterrupted export of the same
-// data, downloaded through the presigned URL, with no multipart upload left behind.
-func TestExportSurvivesWorkerKill(t *testing.T) {
+// TestExportSurvivesFaults ingests executions over HTTP, requests an export, injects a fault
+// while the upload is in flight, and checks the export completes with the row count and
+// checksum of an uninterrupted export of the same data, downloaded through the presigned URL,
+// with no multipart upload left behind. Faults: the product (API and worker) killed and
+// started again; the Temporal server killed and started again, during which a new export is
+// refused with 503 (and recorded as failed) and /readyz reports Temporal.
+func TestExportSurvivesFaults(t *testing.T) {
 	t.Parallel()
-	s := StartStack(t, nil)
-	_, key := s.Bootstrap("export-kill")
+	t.Run("worker killed", func(t *testing.T) {
+		t.Parallel()
+		s := StartStack(t, nil)
+		exportUnderFault(t, s, func(key string) {
+			s.Kill()
+			s.Start()
+		})
+	})
+	t.Run("temporal restarted", func(t *testing.T) {
+		t.Parallel()
+		s := StartStackOn(t, nil, PrivateTemporal(t))
+		exportUnderFault(t, s, func(key string) {
+			s.Temporal.Crash()
+			start := time.Now()
+			res := s.Do("POST", "/api/v1/export", key, map[string]any{"type": "USAGE", "from": "2026-01-01T00:00:00Z", "to": "2026-02-01T00:00:00Z"})
+			require.Equal(t, http.StatusServiceUnavailable, res.Status, "%s", res.Body)
+			require.Less(t, time.Since(start), 30*time.Second, "refused promptly, not after a hang")
+			list := s.Do("GET", "/api/v1/export?limit=1", key, nil).JSON(t)["data"].([]any)
+			require.Equal(t, "FAILED", list[0].(map[string]any)["status"], "the refused request is not left pending")
+			ready := s.Do("GET", "/readyz", "", nil)
+			require.Equal(t, http.StatusServiceUnavailable, ready.Status, "%s", ready.Body)
+			s.Temporal.Start(t)
+		})
+	})
+}
+
+// exportUnderFault runs the reference export, then a second one that fault interrupts.
+func exportUnderFault(t *testing.T, s *Stack, fault func(key string)) {
+	_, key := s.Bootstrap("export-fault")
 	const batches, perBatch = 60, 1000
 	pad := strings.Repeat("p", 300)
 	for b := 0; b < batches; b++ {
@@ -72,14 +101,13 @@ func TestExportSurvivesWorkerKill(t *testing.T) {
 	mid := wait(id, func(m map[string]any) bool {
 		return m["progress"].(map[string]any)["rows_written"].(float64) > 0 || final(m)
 	}, 2*time.Minute)
-	s.Kill()
 	if final(mid) {
-		t.Log("the export finished before the kill; the resume path was not exercised this run")
+		t.Log("the export finished before the fault; the resume path was not exercised this run")
 	} else {
-		t.Logf("killed at %v of %v rows", mid["progress"].(map[string]any)["rows_written"], mid["progress"].(map[string]any)["rows_estimated"])
+		t.Logf("fault at %v of %v rows", mid["progress"].(map[string]any)["rows_written"], mid["progress"].(map[string]any)["rows_estimated"])
 	}
-	s.Start()
-	// The dead worker's attempt is retried after the heartbeat timeout (1 minute).
+	fault(key)
+	// An attempt whose worker died is retried after the heartbeat timeout (1 minute).
 	got := wait(id, final, 4*time.Minute)
 	require.Equal(t, "COMPLETED", got["status"], "%v", got)
 	require.Equal(t, ref["row_count"], got["row_count"])

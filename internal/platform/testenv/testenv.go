@@ -229,11 +229,12 @@ func StartTemporal(t testing.TB) *TemporalServer {
 	s := &TemporalServer{Address: addr, UIAddress: ui, bin: bin, args: []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", port,
 		"--ui-port", uiPort, "--headless", "--db-filename", filepath.Join(dir, "temporal.db"), "--log-level", "error",
 		"--search-attribute", "ByteChefOrgId=Keyword", "--search-attribute", "ByteChefFeature=Keyword"}}
-	s.start(t)
+	s.Start(t)
 	return s
 }
 
-func (s *TemporalServer) start(t testing.TB) {
+// Start starts the server (again, after Crash) and waits until it is healthy.
+func (s *TemporalServer) Start(t testing.TB) {
 	t.Helper()
 	s.Cmd = Start(t, "temporal", s.bin, s.args...)
 	if err := WaitTCP(s.Address, 60*time.Second); err != nil {
@@ -256,14 +257,19 @@ func (s *TemporalServer) start(t testing.TB) {
 	}
 }
 
-// Restart kills the server (SIGKILL, as a crash), keeps it down for downtime, and starts it
-// again on the same ports and database file, so its workflows, timers and schedules resume.
-func (s *TemporalServer) Restart(t testing.TB, downtime time.Duration) {
-	t.Helper()
+// Crash kills the server with SIGKILL. Start brings it back on the same ports and database
+// file, so its workflows, timers and schedules resume.
+func (s *TemporalServer) Crash() {
 	_ = syscall.Kill(-s.Cmd.Process.Pid, syscall.SIGKILL)
 	_ = s.Cmd.Wait()
+}
+
+// Restart crashes the server, keeps it down for downtime, and starts it again.
+func (s *TemporalServer) Restart(t testing.TB, downtime time.Duration) {
+	t.Helper()
+	s.Crash()
 	time.Sleep(downtime)
-	s.start(t)
+	s.Start(t)
 }
 
 // SharedTemporal returns the dev server shared by the tests of this process.
