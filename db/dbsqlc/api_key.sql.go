@@ -12,10 +12,12 @@ import (
 	"github.com/google/uuid"
 )
 
-const aPIKeyAuthenticate = `-- name: APIKeyAuthenticate :one
+const aPIKeyAuthenticate = `-- name: APIKeyAuthenticate :many
 SELECT k.id, k.org_id, k.scopes, k.secret_hash, k.revoked_at, k.last_used_at, o.slug AS org_slug, o.region AS org_region
-FROM api_key k JOIN organization o ON o.id = k.org_id
-WHERE k.secret_hash = $1 AND o.deleted_at IS NULL
+FROM unnest($1::bytea[]) AS h(secret_hash)
+JOIN api_key k ON k.secret_hash = h.secret_hash
+JOIN organization o ON o.id = k.org_id
+WHERE o.deleted_at IS NULL
 `
 
 type APIKeyAuthenticateRow struct {
@@ -29,21 +31,35 @@ type APIKeyAuthenticateRow struct {
 	OrgRegion  string
 }
 
-// Joins the org so a key of a deleted org stops working at once.
-func (q *Queries) APIKeyAuthenticate(ctx context.Context, secretHash []byte) (APIKeyAuthenticateRow, error) {
-	row := q.db.QueryRow(ctx, aPIKeyAuthenticate, secretHash)
-	var i APIKeyAuthenticateRow
-	err := row.Scan(
-		&i.ID,
-		&i.OrgID,
-		&i.Scopes,
-		&i.SecretHash,
-		&i.RevokedAt,
-		&i.LastUsedAt,
-		&i.OrgSlug,
-		&i.OrgRegion,
-	)
-	return i, err
+// The keys of several concurrent requests in one round trip (identity coalesces them). Joins
+// the org so a key of a deleted org stops working at once.
+func (q *Queries) APIKeyAuthenticate(ctx context.Context, secretHashes [][]byte) ([]APIKeyAuthenticateRow, error) {
+	rows, err := q.db.Query(ctx, aPIKeyAuthenticate, secretHashes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []APIKeyAuthenticateRow{}
+	for rows.Next() {
+		var i APIKeyAuthenticateRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.Scopes,
+			&i.SecretHash,
+			&i.RevokedAt,
+			&i.LastUsedAt,
+			&i.OrgSlug,
+			&i.OrgRegion,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const aPIKeyGet = `-- name: APIKeyGet :one

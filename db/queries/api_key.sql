@@ -13,11 +13,14 @@ WHERE org_id = $1 AND (sqlc.narg(after_id)::uuid IS NULL OR id > sqlc.narg(after
 ORDER BY id
 LIMIT $2;
 
--- name: APIKeyAuthenticate :one
--- Joins the org so a key of a deleted org stops working at once.
+-- name: APIKeyAuthenticate :many
+-- The keys of several concurrent requests in one round trip (identity coalesces them). Joins
+-- the org so a key of a deleted org stops working at once.
 SELECT k.id, k.org_id, k.scopes, k.secret_hash, k.revoked_at, k.last_used_at, o.slug AS org_slug, o.region AS org_region
-FROM api_key k JOIN organization o ON o.id = k.org_id
-WHERE k.secret_hash = $1 AND o.deleted_at IS NULL;
+FROM unnest(@secret_hashes::bytea[]) AS h(secret_hash)
+JOIN api_key k ON k.secret_hash = h.secret_hash
+JOIN organization o ON o.id = k.org_id
+WHERE o.deleted_at IS NULL;
 
 -- name: APIKeyTouch :exec
 -- Last-used is recorded at minute granularity so hot keys do not write on every request.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/bytechefhq/bytechef-ee/db/dbsqlc"
 	"github.com/bytechefhq/bytechef-ee/internal/audit"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/coalesce"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/config"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/database"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
@@ -33,7 +34,12 @@ type Service struct {
 	adminKey []byte // sha256 of BYTECHEF_ADMIN_API_KEY, nil when disabled
 	// sessions resolves bcs_ user-session tokens; nil until the SSO feature installs it.
 	sessions atomic.Pointer[SessionAuthenticator]
+	// keys looks API keys up by secret hash, concurrent requests sharing one query.
+	keys *coalesce.Loader[[32]byte, dbsqlc.APIKeyAuthenticateRow]
 }
+
+// Key lookups: up to keyRunners queries in flight, each for up to keyBatch keys.
+const keyRunners, keyBatch = 4, 128
 
 // SessionAuthenticator resolves user-session tokens (bcs_…) to principals. The SSO feature
 // module installs one with SetSessionAuthenticator; without it session tokens are refused.
@@ -47,6 +53,7 @@ func (s *Service) SetSessionAuthenticator(a SessionAuthenticator) { s.sessions.S
 // NewService returns the identity service.
 func NewService(db database.DB, cfg config.Config) *Service {
 	s := &Service{db: db, region: cfg.Region, regions: cfg.RegionURLs}
+	s.keys = coalesce.New(keyRunners, keyBatch, s.lookupKeys)
 	if cfg.AdminAPIKey != "" {
 		sum := sha256.Sum256([]byte(cfg.AdminAPIKey))
 		s.adminKey = sum[:]
@@ -353,6 +360,25 @@ func (s *Service) RotateAPIKey(ctx context.Context, orgID, id uuid.UUID) (APIKey
 	return key, secret, err
 }
 
+// lookupKeys reads the keys of a batch of requests in one query.
+func (s *Service) lookupKeys(ctx context.Context, hashes [][32]byte) (map[[32]byte]dbsqlc.APIKeyAuthenticateRow, error) {
+	arg := make([][]byte, len(hashes))
+	for i := range hashes {
+		arg[i] = hashes[i][:]
+	}
+	rows, err := dbsqlc.New(s.db).APIKeyAuthenticate(ctx, arg)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[[32]byte]dbsqlc.APIKeyAuthenticateRow, len(rows))
+	for _, r := range rows {
+		if len(r.SecretHash) == sha256.Size {
+			out[[32]byte(r.SecretHash)] = r
+		}
+	}
+	return out, nil
+}
+
 // Authenticate resolves a bearer token to a principal. Unknown, revoked and malformed
 // credentials all answer the same unauthenticated error (no oracle).
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
@@ -361,14 +387,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 		return Principal{}, unauth
 	}
 	if strings.HasPrefix(token, APIKeyPrefix) {
-		row, err := dbsqlc.New(s.db).APIKeyAuthenticate(ctx, HashSecret(token))
-		if database.IsNoRows(err) {
-			return Principal{}, unauth
-		}
+		hash := HashSecret(token)
+		row, found, err := s.keys.Load(ctx, [32]byte(hash))
 		if err != nil {
 			return Principal{}, err
 		}
-		if row.RevokedAt != nil || subtle.ConstantTimeCompare(row.SecretHash, HashSecret(token)) != 1 {
+		if !found || row.RevokedAt != nil || subtle.ConstantTimeCompare(row.SecretHash, hash) != 1 {
 			return Principal{}, unauth
 		}
 		if row.LastUsedAt == nil || time.Since(*row.LastUsedAt) > time.Minute {
