@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,8 +39,12 @@ type Service struct {
 	keys *coalesce.Loader[[32]byte, dbsqlc.APIKeyAuthenticateRow]
 }
 
-// Key lookups: up to keyRunners queries in flight, each for up to keyBatch keys.
-const keyRunners, keyBatch = 4, 128
+// Key lookups: up to keyRunners queries in flight, each for up to keyBatch keys and at most
+// keyLookupTimeout long.
+const (
+	keyRunners, keyBatch = 4, 128
+	keyLookupTimeout     = 5 * time.Second
+)
 
 // SessionAuthenticator resolves user-session tokens (bcs_…) to principals. The SSO feature
 // module installs one with SetSessionAuthenticator; without it session tokens are refused.
@@ -362,6 +367,10 @@ func (s *Service) RotateAPIKey(ctx context.Context, orgID, id uuid.UUID) (APIKey
 
 // lookupKeys reads the keys of a batch of requests in one query.
 func (s *Service) lookupKeys(ctx context.Context, hashes [][32]byte) (map[[32]byte]dbsqlc.APIKeyAuthenticateRow, error) {
+	// The lookup serves several requests, so no request's cancellation applies to it; the
+	// bound keeps a stalled connection from holding a lookup slot.
+	ctx, cancel := context.WithTimeout(ctx, keyLookupTimeout)
+	defer cancel()
 	arg := make([][]byte, len(hashes))
 	for i := range hashes {
 		arg[i] = hashes[i][:]
@@ -389,6 +398,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if strings.HasPrefix(token, APIKeyPrefix) {
 		hash := HashSecret(token)
 		row, found, err := s.keys.Load(ctx, [32]byte(hash))
+		if errors.Is(err, context.DeadlineExceeded) {
+			return Principal{}, errcode.New(errcode.Unavailable, "credentials could not be checked in time; try again")
+		}
 		if err != nil {
 			return Principal{}, err
 		}

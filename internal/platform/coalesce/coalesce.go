@@ -11,13 +11,15 @@ package coalesce
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // Loader answers Load calls with batched fetches. At most `runners` fetches are in flight;
-// callers arriving meanwhile queue and are taken together by the next free runner. Runners
-// are the callers themselves, so a Loader needs no goroutines and no lifecycle.
+// callers arriving meanwhile queue and are taken together by the next free runner. A runner
+// is started by a caller that finds a free slot and ends when that caller's call is answered
+// or nothing is queued, so a Loader has no long-lived goroutines and no lifecycle.
 type Loader[K comparable, V any] struct {
 	fetch func(ctx context.Context, keys []K) (map[K]V, error)
 	max   int
@@ -27,21 +29,24 @@ type Loader[K comparable, V any] struct {
 }
 
 type call[K comparable, V any] struct {
-	key   K
-	val   V
-	found bool
-	err   error
-	done  chan struct{}
+	key       K
+	val       V
+	found     bool
+	err       error
+	done      chan struct{}
+	abandoned atomic.Bool // its caller stopped waiting: not worth fetching
 }
 
 // New returns a loader running at most runners fetches at once, each of at most max keys.
 // fetch returns the values of the keys it found; a key it leaves out is reported not found.
+// fetch gets a context without cancellation (its callers share it), so it must bound its own
+// duration.
 func New[K comparable, V any](runners, max int, fetch func(ctx context.Context, keys []K) (map[K]V, error)) *Loader[K, V] {
 	return &Loader[K, V]{fetch: fetch, max: max, slots: make(chan struct{}, runners)}
 }
 
 // Load returns the value of key as read by a fetch that started after this call began.
-// The fetch runs without ctx's cancellation (other callers share it); ctx only ends the wait.
+// ctx ends the wait (the call is then dropped from the queue if no fetch has taken it).
 func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, bool, error) {
 	c := &call[K, V]{key: key, done: make(chan struct{})}
 	l.mu.Lock()
@@ -49,24 +54,33 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, bool, error) {
 	l.mu.Unlock()
 	select {
 	case <-c.done:
+		return c.val, c.found, c.err
 	case l.slots <- struct{}{}:
-		// This caller runs batches until its own call is answered or the queue is empty (its
-		// call is then in another runner's batch), and hands the slot on to a waiting caller.
-		l.drain(context.WithoutCancel(ctx), c)
-		select {
-		case <-c.done:
-		case <-ctx.Done():
-			var zero V
-			return zero, false, ctx.Err()
-		}
+		go l.drain(context.WithoutCancel(ctx), c)
 	case <-ctx.Done():
-		var zero V
-		return zero, false, ctx.Err()
+		return l.abandon(ctx, c)
 	}
-	return c.val, c.found, c.err
+	select {
+	case <-c.done:
+		return c.val, c.found, c.err
+	case <-ctx.Done():
+		return l.abandon(ctx, c)
+	}
 }
 
-// drain runs batches until own is answered or nothing is queued, then frees its slot.
+func (l *Loader[K, V]) abandon(ctx context.Context, c *call[K, V]) (V, bool, error) {
+	select {
+	case <-c.done: // answered meanwhile: the answer wins
+		return c.val, c.found, c.err
+	default:
+	}
+	c.abandoned.Store(true)
+	var zero V
+	return zero, false, ctx.Err()
+}
+
+// drain runs batches until own is answered or nothing is queued (own is then in another
+// runner's batch), then frees its slot for a waiting caller.
 func (l *Loader[K, V]) drain(ctx context.Context, own *call[K, V]) {
 	defer func() { <-l.slots }()
 	for {
@@ -83,26 +97,35 @@ func (l *Loader[K, V]) drain(ctx context.Context, own *call[K, V]) {
 	}
 }
 
+// take removes up to max calls from the head of the queue, dropping abandoned ones.
 func (l *Loader[K, V]) take() []*call[K, V] {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n := min(len(l.queue), l.max)
-	batch := append([]*call[K, V](nil), l.queue[:n]...)
-	clear(l.queue[:n]) // the queue's array must not keep answered calls alive
+	var batch []*call[K, V]
+	n := 0
+	for ; n < len(l.queue) && len(batch) < l.max; n++ {
+		if c := l.queue[n]; !c.abandoned.Load() {
+			batch = append(batch, c)
+		}
+	}
+	clear(l.queue[:n]) // the queue's array must not keep taken calls alive
 	l.queue = l.queue[n:]
 	return batch
 }
 
+// run fetches a batch and answers every call in it, also when fetch panics (runners are
+// goroutines of their own: a panic must become the callers' error, not a crash).
 func (l *Loader[K, V]) run(ctx context.Context, batch []*call[K, V]) {
 	keys := make([]K, len(batch))
 	for i, c := range batch {
 		keys[i] = c.key
 	}
 	var vals map[K]V
-	err := errPanicked
+	var err error
 	defer func() {
-		// Every caller of the batch is answered, even when fetch panics (the panic goes on
-		// in the runner); nobody waits forever.
+		if r := recover(); r != nil {
+			vals, err = nil, fmt.Errorf("coalesce: the batched fetch panicked: %v", r)
+		}
 		for _, c := range batch {
 			c.val, c.found = vals[c.key]
 			c.err = err
@@ -111,5 +134,3 @@ func (l *Loader[K, V]) run(ctx context.Context, batch []*call[K, V]) {
 	}()
 	vals, err = l.fetch(ctx, keys)
 }
-
-var errPanicked = errors.New("coalesce: the batched fetch panicked")

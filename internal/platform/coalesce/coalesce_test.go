@@ -153,7 +153,7 @@ func TestFetchErrorReachesEveryCallerOfTheBatch(t *testing.T) {
 	}
 }
 
-func TestPanickingFetchAnswersEveryoneAndFreesItsSlot(t *testing.T) {
+func TestPanickingFetchIsAnErrorAndFreesItsSlot(t *testing.T) {
 	var panics atomic.Bool
 	panics.Store(true)
 	l := New(1, 64, func(context.Context, []int) (map[int]int, error) {
@@ -162,12 +162,65 @@ func TestPanickingFetchAnswersEveryoneAndFreesItsSlot(t *testing.T) {
 		}
 		return map[int]int{1: 1}, nil
 	})
-	require.Panics(t, func() { _, _, _ = l.Load(context.Background(), 1) })
+	_, _, err := l.Load(context.Background(), 1)
+	require.ErrorContains(t, err, "panicked: bug")
 	panics.Store(false)
 	v, ok, err := l.Load(context.Background(), 1)
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.Equal(t, 1, v)
+}
+
+// TestRunnerKeepsItsDeadline: the caller whose call starts a slow fetch still returns when
+// its own context ends.
+func TestRunnerKeepsItsDeadline(t *testing.T) {
+	l := New(1, 64, func(context.Context, []int) (map[int]int, error) {
+		time.Sleep(300 * time.Millisecond)
+		return map[int]int{}, nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, _, err := l.Load(ctx, 1)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Less(t, time.Since(start), 200*time.Millisecond)
+}
+
+// TestAbandonedCallsAreNotFetched: callers that gave up while every runner was busy are
+// dropped from the queue, so the database does no work for them.
+func TestAbandonedCallsAreNotFetched(t *testing.T) {
+	release := make(chan struct{})
+	var fetched sync.Map
+	l := New(1, 1000, func(_ context.Context, keys []int) (map[int]int, error) {
+		for _, k := range keys {
+			fetched.Store(k, true)
+		}
+		if keys[0] == 0 {
+			<-release
+		}
+		return map[int]int{}, nil
+	})
+	go func() { _, _, _ = l.Load(context.Background(), 0) }() // holds the only runner slot
+	require.Eventually(t, func() bool { _, ok := fetched.Load(0); return ok }, time.Second, time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	var wg sync.WaitGroup
+	for k := 1; k <= 100; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := l.Load(ctx, k)
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+		}()
+	}
+	wg.Wait()
+	close(release)
+	_, _, err := l.Load(context.Background(), 1000)
+	require.NoError(t, err)
+	for k := 1; k <= 100; k++ {
+		_, ok := fetched.Load(k)
+		require.False(t, ok, "abandoned key %d was fetched", k)
+	}
 }
 
 func TestCancelledCallerStopsWaiting(t *testing.T) {
