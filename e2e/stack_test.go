@@ -81,9 +81,7 @@ func StartStack(t *testing.T, overrides map[string]string) *Stack {
 // installation-wide Schedules (every stack's worker reconciles them to its own task queue).
 func PrivateTemporal(t *testing.T) *testenv.TemporalServer {
 	t.Helper()
-	ts := testenv.StartTemporal(t)
-	t.Cleanup(func() { _ = ts.Cmd.Process.Kill(); _ = ts.Cmd.Wait() })
-	return ts
+	return testenv.StartTemporal(t)
 }
 
 // StartStackOn is StartStack on the given Temporal server.

@@ -7,6 +7,7 @@ package workflows
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -134,6 +135,8 @@ func retentionUnderFault(t *testing.T, c client.Client, pool *pgxpool.Pool, faul
 	var run faultRun
 	var acked []string
 	stop, writerDone := make(chan struct{}), make(chan struct{})
+	stopWriter := sync.OnceFunc(func() { close(stop); <-writerDone })
+	t.Cleanup(stopWriter) // also when an assertion fails before the writer is stopped below
 	go func() {
 		defer close(writerDone)
 		for {
@@ -147,7 +150,11 @@ func retentionUnderFault(t *testing.T, c client.Client, pool *pgxpool.Pool, faul
 					break
 				}
 				run.writeFailures++
-				time.Sleep(50 * time.Millisecond)
+				select {
+				case <-stop: // an unacknowledged batch is not counted
+					return
+				case <-time.After(50 * time.Millisecond):
+				}
 			}
 			for _, it := range batch {
 				acked = append(acked, it.ID)
@@ -179,8 +186,7 @@ func retentionUnderFault(t *testing.T, c client.Client, pool *pgxpool.Pool, faul
 	defer cancel()
 	var res AuditRetentionResult
 	require.NoError(t, wf.Get(wctx, &res))
-	close(stop)
-	<-writerDone
+	stopWriter()
 	require.Less(t, coldBefore, old, "the fault came before archiving finished")
 
 	var oldHot, recentHot int

@@ -9,7 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -28,13 +28,14 @@ import (
 
 // Server is a private Postgres cluster for tests that must stop or crash the database, which
 // the shared server cannot allow. It runs the installed Postgres binaries
-// (/usr/lib/postgresql/*/bin) on a free port, as the postgres user when the test runs as root
-// (Postgres refuses to run as root), and dies with the test process.
+// (/usr/lib/postgresql/*/bin) as the postgres user when the test runs as root (Postgres
+// refuses to run as root), listens only on a Unix socket in its own directory (no port to
+// race for, and nothing else can answer in its place while it is down), and dies with the
+// test process.
 type Server struct {
 	t    testing.TB
 	bin  string
 	dir  string
-	port int
 	cred *syscall.Credential
 	cmd  *exec.Cmd
 	done chan struct{}
@@ -71,14 +72,8 @@ func StartServer(t testing.TB) *Server {
 	if out, err := initdb.CombinedOutput(); err != nil {
 		t.Fatalf("dbtest: initdb: %v\n%s", err, out)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.port = l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	t.Cleanup(s.Crash) // registered first: also stops a cluster whose start timed out
 	s.Start()
-	t.Cleanup(func() { s.Crash() })
 	return s
 }
 
@@ -97,18 +92,17 @@ func (s *Server) command(name string, args ...string) *exec.Cmd {
 
 // URL is the connection URL of database name on this cluster.
 func (s *Server) URL(name string) string {
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", s.port, name)
+	return fmt.Sprintf("postgres://postgres@/%s?host=%s&sslmode=disable", name, url.QueryEscape(s.dir))
 }
 
-// Start starts the postmaster on the cluster's port and waits until it accepts queries.
+// Start starts the postmaster and waits until it accepts queries.
 func (s *Server) Start() {
 	s.t.Helper()
 	logf, err := os.OpenFile(filepath.Join(s.dir, "postgres.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	s.cmd = s.command("postgres", "-D", filepath.Join(s.dir, "data"), "-p", strconv.Itoa(s.port),
-		"-k", s.dir, "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200")
+	s.cmd = s.command("postgres", "-D", filepath.Join(s.dir, "data"), "-k", s.dir, "-c", "listen_addresses=", "-c", "max_connections=200")
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	if err := s.cmd.Start(); err != nil {
 		logf.Close()
@@ -147,7 +141,7 @@ func (s *Server) Crash() {
 	select {
 	case <-s.done:
 	case <-time.After(30 * time.Second):
-		_ = s.cmd.Process.Kill()
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 		<-s.done
 	}
 	s.cmd = nil

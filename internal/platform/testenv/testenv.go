@@ -89,7 +89,9 @@ func Start(t testing.TB, logName string, bin string, args ...string) *exec.Cmd {
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	logf.Close() // the child has its own descriptor
+	if err != nil {
 		t.Fatalf("testenv: start %s: %v", bin, err)
 	}
 	return cmd
@@ -229,6 +231,7 @@ func StartTemporal(t testing.TB) *TemporalServer {
 	s := &TemporalServer{Address: addr, UIAddress: ui, bin: bin, args: []string{"server", "start-dev", "--ip", "127.0.0.1", "--port", port,
 		"--ui-port", uiPort, "--headless", "--db-filename", filepath.Join(dir, "temporal.db"), "--log-level", "error",
 		"--search-attribute", "ByteChefOrgId=Keyword", "--search-attribute", "ByteChefFeature=Keyword"}}
+	t.Cleanup(func() { s.Crash(); _ = os.RemoveAll(dir) }) // before Start: also when it times out
 	s.Start(t)
 	return s
 }
@@ -260,8 +263,12 @@ func (s *TemporalServer) Start(t testing.TB) {
 // Crash kills the server with SIGKILL. Start brings it back on the same ports and database
 // file, so its workflows, timers and schedules resume.
 func (s *TemporalServer) Crash() {
+	if s.Cmd == nil {
+		return
+	}
 	_ = syscall.Kill(-s.Cmd.Process.Pid, syscall.SIGKILL)
 	_ = s.Cmd.Wait()
+	s.Cmd = nil
 }
 
 // Restart crashes the server, keeps it down for downtime, and starts it again.
