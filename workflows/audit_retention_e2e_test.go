@@ -35,19 +35,10 @@ func TestAuditRetentionWorkerKilled(t *testing.T) {
 	t.Parallel()
 	c := testenv.SharedTemporal(t).Client(t)
 	pool := dbtest.New(t)
-	svc := audit.NewService(pool, testenv.Bucket(t), nil, nil)
 	ctx := context.Background()
-	org := uuid.New()
-	_, err := pool.Exec(ctx, "INSERT INTO organization (id, slug, name, region) VALUES ($1, 'acme', 'Acme', 'us')", org)
-	require.NoError(t, err)
-	_, err = svc.PutPolicy(ctx, org, 5, 365, nil)
-	require.NoError(t, err)
-	const perDay, days = 20500, 3
-	old := perDay * days
+	svc, org, old := retentionFixture(t, pool)
 	total := old + 1 // plus the audit_retention.updated event of the policy change (recent, stays hot)
-	seedOldDays(t, pool, org, perDay, days)
 	tiers := func() (hot, cold int) { return auditTiers(t, pool, org) }
-	awaitSealed(t, svc, org)
 
 	queue := "audit-kill-" + uuid.NewString()[:8]
 	acts := Activities{Maintenance: &activities.Maintenance{DB: pool, Idempotency: idempotency.NewStore(pool)},
@@ -119,16 +110,7 @@ type faultRun struct{ writeFailures int }
 func retentionUnderFault(t *testing.T, c client.Client, pool *pgxpool.Pool, fault func()) faultRun {
 	t.Helper()
 	ctx := context.Background()
-	svc := audit.NewService(pool, testenv.Bucket(t), nil, nil)
-	org := uuid.New()
-	_, err := pool.Exec(ctx, "INSERT INTO organization (id, slug, name, region) VALUES ($1, 'acme', 'Acme', 'us')", org)
-	require.NoError(t, err)
-	_, err = svc.PutPolicy(ctx, org, 5, 365, nil)
-	require.NoError(t, err)
-	const perDay, days = 20500, 3
-	old := perDay * days
-	seedOldDays(t, pool, org, perDay, days)
-	awaitSealed(t, svc, org)
+	svc, org, old := retentionFixture(t, pool)
 
 	// The writer sends batches of fresh events and retries a failed batch with the same ids
 	// until it is acknowledged, as a client of POST /audit-events does.
@@ -206,6 +188,23 @@ func retentionUnderFault(t *testing.T, c client.Client, pool *pgxpool.Pool, faul
 	require.True(t, v.OK, "%+v", v.FirstBreak)
 	require.Equal(t, old, v.ColdEvents)
 	return run
+}
+
+// retentionFixture makes an org with a five-day hot window and 61,500 sealed events on three
+// older days, and returns its audit service (on a fresh bucket), its id and the event count.
+func retentionFixture(t *testing.T, pool *pgxpool.Pool) (*audit.Service, uuid.UUID, int) {
+	t.Helper()
+	ctx := context.Background()
+	svc := audit.NewService(pool, testenv.Bucket(t), nil, nil)
+	org := uuid.New()
+	_, err := pool.Exec(ctx, "INSERT INTO organization (id, slug, name, region) VALUES ($1, 'acme', 'Acme', 'us')", org)
+	require.NoError(t, err)
+	_, err = svc.PutPolicy(ctx, org, 5, 365, nil)
+	require.NoError(t, err)
+	const perDay, days = 20500, 3
+	seedOldDays(t, pool, org, perDay, days)
+	awaitSealed(t, svc, org)
+	return svc, org, perDay * days
 }
 
 // seedOldDays writes perDay events on each of days whole UTC days starting eight days ago, so
