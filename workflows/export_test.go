@@ -8,8 +8,11 @@ package workflows
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"sync/atomic"
 	"testing"
@@ -146,7 +149,13 @@ func (s *testStarter) StartExport(ctx context.Context, orgID, exportID uuid.UUID
 
 func newLiveExport(t *testing.T, rows int) *liveExport {
 	t.Helper()
-	l := &liveExport{t: t, pool: dbtest.New(t), store: testenv.Bucket(t), c: testenv.SharedTemporal(t).Client(t)}
+	return newLiveExportOn(t, rows, testenv.Bucket(t))
+}
+
+// newLiveExportOn is newLiveExport with the service writing through store.
+func newLiveExportOn(t *testing.T, rows int, store *blob.Store) *liveExport {
+	t.Helper()
+	l := &liveExport{t: t, pool: dbtest.New(t), store: store, c: testenv.SharedTemporal(t).Client(t)}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	l.queue = "export-wf-" + hex.EncodeToString(b)
@@ -274,6 +283,64 @@ func TestOrgExportResumesOnRealServer(t *testing.T) {
 	require.Contains(t, string(fields["ByteChefOrgId"].GetData()), l.org.String())
 	require.Contains(t, string(fields["ByteChefFeature"].GetData()), "AUDIT_LOGS")
 	require.Contains(t, info.Memo.GetFields(), "summary")
+}
+
+// TestOrgExportSurvivesS3Faults writes an export through a proxy that makes S3 fail in every
+// way SPEC §10 names — 500, 503, connection resets before and after the request took effect
+// (CompleteMultipartUpload included), slow requests — and a burst of 503s on one part that
+// outlasts the SDK's own retries (the activity retries and resumes). The export completes
+// with the row count and checksum of an undisturbed one and leaves no multipart upload.
+func TestOrgExportSurvivesS3Faults(t *testing.T) {
+	t.Parallel()
+	faulty := testenv.StartFaultyS3(t)
+	faulty.SlowFor = 1500 * time.Millisecond
+	l := newLiveExportOn(t, 20000, faulty.Bucket(t)) // ~9 MiB of CSV: two 5 MiB parts
+	ctx := context.Background()
+	l.starter.auto = false
+	ref, disturbed := l.request(), l.request()
+	base, err := (&export.Writer{DB: l.pool, Blob: l.store, PartSize: 5 << 20}).Write(ctx, l.org, ref.ID, nil, func(export.Checkpoint) error { return nil })
+	require.NoError(t, err)
+
+	cycle := []testenv.Fault{testenv.Fail500, testenv.Fail503, testenv.Reset, testenv.Slow, testenv.ResetAnswer}
+	var burst atomic.Int32
+	faulty.Plan(func(n int, r *http.Request) testenv.Fault {
+		q := r.URL.Query()
+		switch {
+		case r.Method == http.MethodPut && q.Get("partNumber") == "2" && burst.Add(1) <= 6:
+			return testenv.Fail503 // two SDK attempts' worth: the activity itself must retry
+		case r.Method == http.MethodPost && q.Has("uploadId"):
+			return testenv.ResetAnswer // CompleteMultipartUpload took effect; the answer is lost
+		case n%2 == 0:
+			return cycle[(n/2)%len(cycle)]
+		}
+		return testenv.Pass
+	})
+	wk := l.startWorker(&export.Writer{DB: l.pool, Blob: l.store, PartSize: 5 << 20})
+	defer wk.Stop()
+	require.NoError(t, l.starter.TemporalStarter.StartExport(ctx, l.org, disturbed.ID))
+	res, err := l.result(disturbed)
+	require.NoError(t, err)
+	require.Equal(t, OrgExportResult{Status: "COMPLETED", Rows: base.Rows, SizeBytes: base.SizeBytes, SHA256: base.SHA256}, res)
+	require.GreaterOrEqual(t, faulty.Injected(), int64(8), "faults were injected")
+	var attempts int32
+	it := l.c.GetWorkflowHistory(ctx, export.WorkflowID(l.org, disturbed.ID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
+			attempts = max(attempts, a.GetAttempt())
+		}
+	}
+	require.GreaterOrEqual(t, attempts, int32(2), "faults outlasted the SDK's own retries, so the activity retried and resumed")
+	faulty.Plan(nil)
+	l.noUploadsLeft()
+	r, err := l.store.Get(ctx, export.ObjectKey(l.org, disturbed.ID))
+	require.NoError(t, err)
+	defer r.Close()
+	h := sha256.New()
+	_, err = io.Copy(h, r)
+	require.NoError(t, err)
+	require.Equal(t, base.SHA256, hex.EncodeToString(h.Sum(nil)), "the stored object is the export")
 }
 
 // TestOrgExportCancelledOnRealServer cancels an export whose workflow has not run yet: the

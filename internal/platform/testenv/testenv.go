@@ -186,13 +186,16 @@ func (s *S3Server) Store(bucket string) (*blob.Store, error) {
 		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, "")))
 }
 
+func newBucketName() string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return "test-" + hex.EncodeToString(b)
+}
+
 // Bucket returns a blob store on a new, empty bucket of the shared gateway.
 func Bucket(t testing.TB) *blob.Store {
 	t.Helper()
-	s := SharedS3(t)
-	b := make([]byte, 5)
-	_, _ = rand.Read(b)
-	store, err := s.Store("test-" + hex.EncodeToString(b))
+	store, err := SharedS3(t).Store(newBucketName())
 	if err != nil {
 		t.Fatal(err)
 	}
