@@ -7,6 +7,7 @@ package workflows
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/bytechefhq/bytechef-ee/db/dbsqlc"
 	"github.com/bytechefhq/bytechef-ee/internal/audit"
 	"github.com/bytechefhq/bytechef-ee/internal/idempotency"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/blob"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/dbtest"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/testenv"
 )
@@ -36,7 +38,7 @@ func TestAuditRetentionWorkerKilled(t *testing.T) {
 	c := testenv.SharedTemporal(t).Client(t)
 	pool := dbtest.New(t)
 	ctx := context.Background()
-	svc, org, old := retentionFixture(t, pool)
+	svc, org, old := retentionFixture(t, pool, testenv.Bucket(t))
 	total := old + 1 // plus the audit_retention.updated event of the policy change (recent, stays hot)
 	tiers := func() (hot, cold int) { return auditTiers(t, pool, org) }
 
@@ -84,7 +86,7 @@ func TestAuditRetentionPostgresRestarted(t *testing.T) {
 	pool, err := pgxpool.New(context.Background(), pg.Migrated(t))
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
-	r := retentionUnderFault(t, testenv.SharedTemporal(t).Client(t), pool, func() { pg.Restart(2 * time.Second) })
+	r := retentionUnderFault(t, testenv.SharedTemporal(t).Client(t), pool, testenv.Bucket(t), func() func() { pg.Restart(2 * time.Second); return nil })
 	require.Positive(t, r.writeFailures, "the writer saw the database go away")
 }
 
@@ -97,20 +99,46 @@ func TestAuditRetentionTemporalRestarted(t *testing.T) {
 	}
 	t.Parallel()
 	ts := testenv.StartTemporal(t)
-	r := retentionUnderFault(t, ts.Client(t), dbtest.New(t), func() { ts.Restart(t, 2*time.Second) })
+	r := retentionUnderFault(t, ts.Client(t), dbtest.New(t), testenv.Bucket(t), func() func() { ts.Restart(t, 2*time.Second); return nil })
 	require.Zero(t, r.writeFailures, "ingestion never waits on Temporal")
+}
+
+// TestAuditRetentionS3Faults archives through a proxy that makes S3 fail (500, 503, resets
+// before and after the request took effect, slow requests) on every other request once
+// archiving has begun: parts are retried until the read-back check passes, and nothing is
+// deleted from Postgres that is not safely archived.
+func TestAuditRetentionS3Faults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moves 60k events through a faulty S3 proxy")
+	}
+	t.Parallel()
+	faulty := testenv.StartFaultyS3(t)
+	faulty.SlowFor = time.Second
+	cycle := []testenv.Fault{testenv.Fail500, testenv.Fail503, testenv.Reset, testenv.Slow, testenv.ResetAnswer}
+	r := retentionUnderFault(t, testenv.SharedTemporal(t).Client(t), dbtest.New(t), faulty.Bucket(t), func() func() {
+		faulty.Plan(func(n int, _ *http.Request) testenv.Fault {
+			if n%2 == 0 {
+				return cycle[(n/2)%len(cycle)]
+			}
+			return testenv.Pass
+		})
+		return func() { faulty.Plan(nil) }
+	})
+	require.Zero(t, r.writeFailures, "ingestion never waits on S3")
+	require.GreaterOrEqual(t, faulty.Injected(), int64(5), "faults were injected")
 }
 
 type faultRun struct{ writeFailures int }
 
 // retentionUnderFault seeds three old days (60k events), starts AuditRetentionWorkflow with
-// real activities while a writer ingests fresh events, calls fault once archiving has begun,
-// and waits for the run to complete. Then every archived event is in exactly one tier, every
-// acknowledged write is stored once, and the chain verifies.
-func retentionUnderFault(t *testing.T, c client.Client, pool *pgxpool.Pool, fault func()) faultRun {
+// real activities archiving to store while a writer ingests fresh events, calls fault once
+// archiving has begun, and waits for the run to complete (then calls the heal function fault
+// returned, if any). Then every archived event is in exactly one tier, every acknowledged
+// write is stored once, and the chain verifies.
+func retentionUnderFault(t *testing.T, c client.Client, pool *pgxpool.Pool, store *blob.Store, fault func() (heal func())) faultRun {
 	t.Helper()
 	ctx := context.Background()
-	svc, org, old := retentionFixture(t, pool)
+	svc, org, old := retentionFixture(t, pool, store)
 
 	// The writer sends batches of fresh events and retries a failed batch with the same ids
 	// until it is acknowledged, as a client of POST /audit-events does.
@@ -162,12 +190,15 @@ func retentionUnderFault(t *testing.T, c client.Client, pool *pgxpool.Pool, faul
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { _, cold := auditTiers(t, pool, org); return cold > 0 }, 60*time.Second, 20*time.Millisecond)
 	_, coldBefore := auditTiers(t, pool, org)
-	fault()
+	heal := fault()
 
 	wctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
 	var res AuditRetentionResult
 	require.NoError(t, wf.Get(wctx, &res))
+	if heal != nil {
+		heal()
+	}
 	stopWriter()
 	require.Less(t, coldBefore, old, "the fault came before archiving finished")
 
@@ -191,11 +222,11 @@ func retentionUnderFault(t *testing.T, c client.Client, pool *pgxpool.Pool, faul
 }
 
 // retentionFixture makes an org with a five-day hot window and 61,500 sealed events on three
-// older days, and returns its audit service (on a fresh bucket), its id and the event count.
-func retentionFixture(t *testing.T, pool *pgxpool.Pool) (*audit.Service, uuid.UUID, int) {
+// older days, and returns its audit service (archiving to store), its id and the event count.
+func retentionFixture(t *testing.T, pool *pgxpool.Pool, store *blob.Store) (*audit.Service, uuid.UUID, int) {
 	t.Helper()
 	ctx := context.Background()
-	svc := audit.NewService(pool, testenv.Bucket(t), nil, nil)
+	svc := audit.NewService(pool, store, nil, nil)
 	org := uuid.New()
 	_, err := pool.Exec(ctx, "INSERT INTO organization (id, slug, name, region) VALUES ($1, 'acme', 'Acme', 'us')", org)
 	require.NoError(t, err)
