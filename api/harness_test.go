@@ -83,9 +83,14 @@ type routesFunc func(h *harness) []Routes
 
 func newHarness(t *testing.T, overrides map[string]string, extra ...routesFunc) *harness {
 	t.Helper()
+	return newHarnessOn(t, dbtest.New(t), overrides, extra...)
+}
+
+// newHarnessOn is newHarness on a given database (e.g. a private cluster the test crashes).
+func newHarnessOn(t *testing.T, pool *pgxpool.Pool, overrides map[string]string, extra ...routesFunc) *harness {
+	t.Helper()
 	cfg, err := config.Load(env(overrides))
 	require.NoError(t, err)
-	pool := dbtest.New(t)
 	h := &harness{t: t, pool: pool, cfg: cfg, ids: identity.NewService(pool, cfg)}
 	key, err := database.InstanceSecret(context.Background(), pool, "cursor")
 	require.NoError(t, err)
