@@ -54,7 +54,13 @@ type liveDir struct {
 
 func newLiveDir(t testing.TB) *liveDir {
 	t.Helper()
-	l := &liveDir{t: t, pool: dbtest.New(t), c: testenv.SharedTemporal(t).Client(t)}
+	return newLiveDirOn(t, dbtest.New(t))
+}
+
+// newLiveDirOn is newLiveDir on a given database (e.g. a private cluster the test crashes).
+func newLiveDirOn(t testing.TB, pool *pgxpool.Pool) *liveDir {
+	t.Helper()
+	l := &liveDir{t: t, pool: pool, c: testenv.SharedTemporal(t).Client(t)}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	l.queue = "dirsync-" + hex.EncodeToString(b)
@@ -316,6 +322,60 @@ func TestDirectorySyncEntraWorkerKilled(t *testing.T) {
 	l.requireEqualsDirectory(d)
 	hist := l.c.GetWorkflowHistory(ctx, run.WorkflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
 	require.True(t, hist.HasNext())
+}
+
+// TestDirectorySyncPostgresRestarted crashes Postgres (immediate shutdown) in the middle of
+// an Okta sync of 3,000 users: the activities fail while it is down, Temporal retries them,
+// and the run completes with every change counted once and the local directory equal to the
+// IdP's.
+func TestDirectorySyncPostgresRestarted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a private Postgres cluster")
+	}
+	t.Parallel()
+	pg := dbtest.StartServer(t)
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, pg.Migrated(t))
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	l := newLiveDirOn(t, pool)
+	d := dirtest.NewDirectory(3000)
+	d.AddGroup("g-all", "All Staff", ids(1, 3000)...)
+	d.AddGroup("g-ops", "Ops", ids(2000, 2100)...)
+	okta := dirtest.Okta(d, "okta-token", dirtest.Options{PageSize: 200})
+	defer okta.Close()
+	prev := DirectoryHeartbeatTimeout
+	DirectoryHeartbeatTimeout = 5 * time.Second
+	defer func() { DirectoryHeartbeatTimeout = prev }()
+
+	kind, secret := "OKTA", "okta-token"
+	_, err = l.dir.CreateConnection(ctx, l.org, directory.ConnectionInput{Kind: &kind, Name: ptr("Okta"), BaseURL: &okta.URL, Secret: &secret})
+	require.NoError(t, err)
+	run, err := l.dir.TriggerRun(ctx, l.org, false)
+	require.NoError(t, err)
+	// Restart the run in small steps (continue-as-new between batches) so the crash lands
+	// in the middle of it.
+	require.NoError(t, l.c.TerminateWorkflow(ctx, run.WorkflowID, "", "restart in small steps"))
+	_, err = l.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run.WorkflowID + "-steps", TaskQueue: l.queue}, WorkflowDirectorySync,
+		DirectorySyncInput{OrgID: l.org.String(), RunID: run.ID.String(), CallsPerRun: 3, MaxSteps: 1})
+	require.NoError(t, err)
+	run.WorkflowID += "-steps"
+
+	wk := l.startWorker(0)
+	defer wk.Stop()
+	require.Eventually(t, func() bool {
+		var n int
+		_ = l.pool.QueryRow(ctx, `SELECT count(*) FROM directory_sync_batch WHERE run_id = $1`, run.ID).Scan(&n)
+		return n >= 3
+	}, time.Minute, 20*time.Millisecond)
+	var status string
+	require.NoError(t, l.pool.QueryRow(ctx, `SELECT status FROM directory_sync_run WHERE id = $1`, run.ID).Scan(&status))
+	require.Equal(t, "RUNNING", status, "the crash comes mid-sync")
+	pg.Restart(2 * time.Second)
+	got := l.wait(run)
+	require.EqualValues(t, 3000, got.Counts[directory.CountUsersCreated], "every user counted exactly once")
+	require.EqualValues(t, 3101, got.Counts[directory.CountMembersAdded])
+	l.requireEqualsDirectory(d)
 }
 
 func ptr[T any](v T) *T { return &v }
