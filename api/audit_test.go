@@ -240,6 +240,23 @@ func TestAuditIngestBadInput(t *testing.T) {
 	require.Equal(t, http.StatusRequestEntityTooLarge, h.do(req{method: "POST", path: "/api/v1/audit-events", token: admin, body: big}).Code)
 }
 
+// TestAuditRawJSONText: action_data is stored as sent, so JSON that jsonb refuses must be
+// handled before it gets there — an unpaired surrogate escape reads as U+FFFD (as encoding/json
+// reads it), and the six characters \u0000 after an escaped backslash are text, not a NUL.
+func TestAuditRawJSONText(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil, auditRoutes)
+	_, admin := h.newOrg("acme")
+	id := uuid.Must(uuid.NewV7())
+	body := `{"events":[{"id":"` + id.String() + `","occurred_at":"` + time.Now().UTC().Format(time.RFC3339) +
+		`","event_type":"workflow.created","category":"WORKFLOWS","action_data":{"lone":"a\ud800b","low":"\udc00","pair":"\ud83d\ude00","text":"\\u0000"}}]}`
+	res := h.do(req{method: "POST", path: "/api/v1/audit-events", token: admin, body: body})
+	require.Equal(t, http.StatusOK, res.Code, "%s", res.Body)
+	res = h.do(req{method: "GET", path: "/api/v1/audit-logs/" + id.String(), token: admin})
+	require.Equal(t, http.StatusOK, res.Code, "%s", res.Body)
+	require.Equal(t, map[string]any{"lone": "a\ufffdb", "low": "\ufffd", "pair": "😀", "text": `\u0000`}, res.JSON(t)["action_data"])
+}
+
 // TestURLTextRefused: query values and paths that are not valid UTF-8 or hold NUL are a 422
 // naming the parameter, not a 500 from Postgres (SQLSTATE 22021/22P05).
 func TestURLTextRefused(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/jsontext"
 )
 
 // readBody reads the request body under the route's limit: 413 when over it.
@@ -45,7 +46,8 @@ func readBody(c *gin.Context) ([]byte, error) {
 
 // bindJSON decodes a JSON request body into dst strictly: the content type must be JSON,
 // unknown fields are refused, the text must be valid UTF-8 without NUL characters (Postgres
-// cannot store them), and trailing data is an error. Errors name the offset or the field.
+// cannot store them), unpaired surrogate escapes read as U+FFFD, and trailing data is an
+// error. Errors name the offset or the field.
 func bindJSON(c *gin.Context, dst any) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -70,9 +72,12 @@ func decodeStrict(body []byte, dst any) error {
 	if !utf8.Valid(body) {
 		return errcode.New(errcode.MalformedJSON, "the request body is not valid UTF-8")
 	}
-	if off := nulOffset(body); off >= 0 {
+	if off := jsontext.NULOffset(body); off >= 0 {
 		return errcode.New(errcode.MalformedJSON, "NUL characters are not accepted (at offset %d)", off)
 	}
+	// Unpaired surrogate escapes become U+FFFD here, as encoding/json makes them in strings,
+	// so that fields kept as raw JSON (action_data, args, definitions) can be stored as jsonb.
+	body = jsontext.FixSurrogates(body)
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
@@ -128,22 +133,6 @@ func jsonKind(goType string) string {
 		return "a string"
 	}
 	return goType
-}
-
-// nulOffset finds a raw NUL byte or a \u0000 escape outside an escaped backslash.
-func nulOffset(b []byte) int {
-	for i := 0; i < len(b); i++ {
-		switch b[i] {
-		case 0:
-			return i
-		case '\\':
-			if i+5 < len(b) && b[i+1] == 'u' && string(b[i+2:i+6]) == "0000" {
-				return i
-			}
-			i++ // skip the escaped character, so "\\u0000" (a literal backslash) is fine
-		}
-	}
-	return -1
 }
 
 // pathAt returns the JSON path (events[3].duration_ms) of the value that ends at offset, by

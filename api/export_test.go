@@ -351,6 +351,10 @@ func TestExportEndToEnd(t *testing.T) {
 		require.Equal(t, http.StatusOK, e.do(req{method: "GET", path: "/api/v1/export", token: exportKey}).Code)
 		require.Equal(t, http.StatusNotFound, e.do(req{method: "GET", path: "/api/v1/export/not-a-uuid", token: key}).Code)
 		require.Equal(t, http.StatusNotFound, e.do(req{method: "DELETE", path: "/api/v1/export/" + uuid.NewString(), token: key}).Code)
+		// Definitions are stored as sent: an unpaired surrogate escape reads as U+FFFD.
+		res = e.do(req{method: "PUT", path: "/api/v1/workflow-configs/lone", token: key,
+			body: `{"kind":"WORKFLOW","name":"lone","definition_json":{"a":"\ud800"}}`})
+		require.Equal(t, http.StatusCreated, res.Code, "%s", res.Body)
 	})
 }
 

@@ -401,3 +401,19 @@ func TestAppPoliciesDisabled(t *testing.T) {
 		require.Equal(t, "feature_disabled", res.problemCode(t), p)
 	}
 }
+
+// TestPolicyEvaluateRawJSONText: args are recorded as sent, so an unpaired surrogate escape
+// must not turn a decision into an error (it reads as U+FFFD, as in any decoded string).
+func TestPolicyEvaluateRawJSONText(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil, policyRoutes)
+	f := h.policyFixture("rawtext")
+	body := `{"phase":"PRE_EXECUTION","user_id":"` + f.userID + `","workspace_id":"` + f.workspaceID +
+		`","server_id":"github","tool_name":"createIssue","args":{"cmd":"rm \ud800","text":"\\u0000"}}`
+	res := h.do(req{method: "POST", path: "/api/v1/policy/evaluate", token: f.evalKey, body: body})
+	require.Equal(t, http.StatusOK, res.Code, "%s", res.Body)
+	require.Equal(t, "ALLOW", res.JSON(t)["decision"])
+	var args string
+	require.NoError(t, h.pool.QueryRow(context.Background(), "SELECT args->>'cmd' FROM policy_tool_call WHERE org_id = $1", f.orgID).Scan(&args))
+	require.Equal(t, "rm \ufffd", args)
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/bytechefhq/bytechef-ee/db/dbsqlc"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/database"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/jsontext"
 )
 
 // Ingestion limits. The accepted time window is bounded on purpose: partitions exist from the
@@ -303,7 +304,7 @@ func validActionData(f *errcode.Fields, field string, raw json.RawMessage) []byt
 		f.Add(field, "must be a JSON object")
 		return nil
 	}
-	if !utf8.Valid(trimmed) || bytes.Contains(trimmed, []byte(`\u0000`)) || bytes.IndexByte(trimmed, 0) >= 0 {
+	if !utf8.Valid(trimmed) || jsontext.NULOffset(trimmed) >= 0 {
 		f.Add(field, "must be valid UTF-8 without NUL characters")
 		return nil
 	}
