@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 )
 
@@ -362,4 +363,32 @@ func TestTogglesAndRegion(t *testing.T) {
 	}
 	res = h.do(req{method: "POST", path: "/api/v1/admin/orgs", token: testAdminKey, body: map[string]any{"name": "EU", "slug": "eu-org", "region": "eu"}})
 	require.Equal(t, http.StatusMisdirectedRequest, res.Code)
+}
+
+// TestIdempotentKeyCreationKeepsNoSecret: a replayed create answers the same secret, yet the
+// database holds neither the secret nor the Idempotency-Key it could be recovered with.
+func TestIdempotentKeyCreationKeepsNoSecret(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	_, admin := h.newOrg("idem")
+	idem := uuid.NewString()
+	create := func() response {
+		return h.do(req{method: "POST", path: "/api/v1/api-keys", token: admin, body: map[string]any{"name": "ci", "scopes": []string{"audit:read"}},
+			header: map[string]string{"Idempotency-Key": idem}})
+	}
+	first := create()
+	require.Equal(t, http.StatusCreated, first.Code, "%s", first.Body)
+	secret := first.JSON(t)["secret"].(string)
+	replay := create()
+	require.Equal(t, http.StatusCreated, replay.Code, "%s", replay.Body)
+	require.Equal(t, "true", replay.Header.Get("Idempotent-Replayed"))
+	require.Equal(t, secret, replay.JSON(t)["secret"])
+	var leaks int
+	require.NoError(t, h.pool.QueryRow(context.Background(), `SELECT count(*) FROM idempotency_record
+		WHERE key = $1 OR position($2::bytea IN coalesce(body, ''::bytea)) > 0 OR position($3::bytea IN coalesce(body, ''::bytea)) > 0`,
+		idem, []byte(secret), []byte(secret[len(secret)-8:])).Scan(&leaks))
+	require.Zero(t, leaks)
+	var records int
+	require.NoError(t, h.pool.QueryRow(context.Background(), `SELECT count(*) FROM idempotency_record WHERE status = 201`).Scan(&records))
+	require.Equal(t, 1, records, "the answer is stored (sealed)")
 }

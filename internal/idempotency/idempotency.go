@@ -6,12 +6,24 @@
 // Package idempotency remembers the first answer to a create request sent with an
 // Idempotency-Key, so a client that retries (after a timeout, a crash, a lost response)
 // gets the same answer for 24 hours instead of a second resource.
+//
+// That first answer can hold a secret shown only once (an API key, a SCIM token), so records
+// never hold the Idempotency-Key or the answer's body in the clear: a record is found by a
+// digest of the key, and its body is sealed (AES-256-GCM) with a key derived from the
+// Idempotency-Key, which only the client has. Use random Idempotency-Keys (UUIDs, say): a
+// guessable one protects nothing.
 package idempotency
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 
 	"github.com/bytechefhq/bytechef-ee/db/dbsqlc"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/database"
@@ -55,14 +67,14 @@ func Hash(method, path string, body []byte) []byte {
 // Begin claims key for principal, or returns the earlier answer to replay.
 func (s *Store) Begin(ctx context.Context, principal, key, method, path string, hash []byte) (Outcome, Response, error) {
 	q := dbsqlc.New(s.db)
-	n, err := q.IdempotencyClaim(ctx, dbsqlc.IdempotencyClaimParams{Principal: principal, Key: key, Method: method, Path: path, RequestHash: hash})
+	n, err := q.IdempotencyClaim(ctx, dbsqlc.IdempotencyClaimParams{Principal: principal, Key: lookup(principal, key), Method: method, Path: path, RequestHash: hash})
 	if err != nil {
 		return 0, Response{}, err
 	}
 	if n == 1 {
 		return Proceed, Response{}, nil
 	}
-	rec, err := q.IdempotencyGet(ctx, dbsqlc.IdempotencyGetParams{Principal: principal, Key: key})
+	rec, err := q.IdempotencyGet(ctx, dbsqlc.IdempotencyGetParams{Principal: principal, Key: lookup(principal, key)})
 	if database.IsNoRows(err) {
 		// The holder abandoned it between our claim and read; the client may simply retry.
 		return 0, Response{}, errcode.New(errcode.IdempotencyBusy, "a request with this Idempotency-Key is in progress; retry shortly")
@@ -76,7 +88,11 @@ func (s *Store) Begin(ctx context.Context, principal, key, method, path string, 
 	if rec.Status == 0 {
 		return 0, Response{}, errcode.New(errcode.IdempotencyBusy, "a request with this Idempotency-Key is in progress; retry shortly")
 	}
-	resp := Response{Status: int(rec.Status), Body: rec.Body}
+	body, err := open(principal, key, rec.Body)
+	if err != nil {
+		return 0, Response{}, errcode.New(errcode.IdempotencyReuse, "the answer stored for this Idempotency-Key cannot be opened; use a new key")
+	}
+	resp := Response{Status: int(rec.Status), Body: body}
 	_ = json.Unmarshal(rec.Headers, &resp.Headers)
 	return Replay, resp, nil
 }
@@ -84,15 +100,62 @@ func (s *Store) Begin(ctx context.Context, principal, key, method, path string, 
 // Finish stores the answer for replays.
 func (s *Store) Finish(ctx context.Context, principal, key string, r Response) error {
 	h, _ := json.Marshal(r.Headers)
-	return dbsqlc.New(s.db).IdempotencyComplete(ctx, dbsqlc.IdempotencyCompleteParams{Principal: principal, Key: key, Status: int32(r.Status), Headers: h, Body: r.Body})
+	body, err := seal(principal, key, r.Body)
+	if err != nil {
+		return err
+	}
+	return dbsqlc.New(s.db).IdempotencyComplete(ctx, dbsqlc.IdempotencyCompleteParams{Principal: principal, Key: lookup(principal, key), Status: int32(r.Status), Headers: h, Body: body})
 }
 
 // Abandon releases the key after a failed request so the client can retry it.
 func (s *Store) Abandon(ctx context.Context, principal, key string) error {
-	return dbsqlc.New(s.db).IdempotencyRelease(ctx, dbsqlc.IdempotencyReleaseParams{Principal: principal, Key: key})
+	return dbsqlc.New(s.db).IdempotencyRelease(ctx, dbsqlc.IdempotencyReleaseParams{Principal: principal, Key: lookup(principal, key)})
 }
 
 // Expire deletes records past the replay window.
 func (s *Store) Expire(ctx context.Context) (int64, error) {
 	return dbsqlc.New(s.db).IdempotencyExpire(ctx)
+}
+
+// lookup is the stored form of an Idempotency-Key: a digest, so the key itself (from which
+// the sealing key is derived) is not in the database.
+func lookup(principal, key string) string {
+	sum := sha256.Sum256([]byte("bytechef-idempotency-lookup\x00" + principal + "\x00" + key))
+	return hex.EncodeToString(sum[:])
+}
+
+// aead is AES-256-GCM under a key derived from the Idempotency-Key and its principal.
+func aead(principal, key string) (cipher.AEAD, error) {
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write([]byte("bytechef-idempotency-seal\x00" + principal))
+	block, err := aes.NewCipher(mac.Sum(nil))
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// seal encrypts an answer's body: nonce ‖ ciphertext.
+func seal(principal, key string, body []byte) ([]byte, error) {
+	g, err := aead(principal, key)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, g.NonceSize(), g.NonceSize()+len(body)+g.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, err
+	}
+	return g.Seal(nonce, nonce, body, nil), nil
+}
+
+// open decrypts what seal produced.
+func open(principal, key string, sealed []byte) ([]byte, error) {
+	g, err := aead(principal, key)
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) < g.NonceSize() {
+		return nil, errors.New("idempotency: sealed answer too short")
+	}
+	return g.Open(nil, sealed[:g.NonceSize()], sealed[g.NonceSize():], nil)
 }
