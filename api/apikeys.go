@@ -107,7 +107,12 @@ type keyListFilters struct {
 
 func (h APIKeyRoutes) list(r *Router) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		f := keyListFilters{IncludeRevoked: c.Query("include_revoked") == "true"}
+		incl, err := boolQuery(c, "include_revoked")
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		f := keyListFilters{IncludeRevoked: incl}
 		org := orgOf(c).ID
 		orgPage(c, r, "api-keys", f, func(after *uuid.UUID, limit int) ([]identity.APIKey, error) {
 			return h.IDs.ListAPIKeys(c.Request.Context(), org, after, limit, f.IncludeRevoked)

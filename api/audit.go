@@ -210,12 +210,11 @@ func parseAuditFilter(c *gin.Context) (audit.Filter, auditFilters, error) {
 		if v == "" {
 			return nil
 		}
-		t, err := time.Parse(time.RFC3339Nano, v)
-		if err != nil || t.Year() < 1970 || t.Year() > 9998 {
-			fe.Add(name, "must be an RFC 3339 timestamp")
+		t, msg := timeParam(v)
+		if msg != "" {
+			fe.Add(name, "%s", msg)
 			return nil
 		}
-		t = t.UTC()
 		return &t
 	}
 	f.From, f.To = parseTime("from"), parseTime("to")
@@ -506,12 +505,12 @@ func (h AuditRoutes) verify(c *gin.Context) {
 		dst  *time.Time
 	}{{"from", &from}, {"to", &to}} {
 		if v := c.Query(p.name); v != "" {
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil || t.Year() < 1970 || t.Year() > 9998 {
-				fe.Add(p.name, "must be an RFC 3339 timestamp")
+			t, msg := timeParam(v)
+			if msg != "" {
+				fe.Add(p.name, "%s", msg)
 				continue
 			}
-			*p.dst = t.UTC()
+			*p.dst = t
 		}
 	}
 	if err := fe.Err(); err != nil {
@@ -604,4 +603,17 @@ func (h AuditRoutes) runRetention(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusAccepted, gin.H{"workflow_id": wid, "run_id": rid, "status": "STARTED"})
+}
+
+// timeParam parses a time query parameter (RFC 3339, years 1970–9998, as UTC), or says what
+// is wrong with it.
+func timeParam(v string) (time.Time, string) {
+	t, err := time.Parse(time.RFC3339Nano, v)
+	switch {
+	case err != nil:
+		return time.Time{}, "must be an RFC 3339 timestamp"
+	case t.Year() < 1970 || t.Year() > 9998:
+		return time.Time{}, "must be between 1970 and 9998"
+	}
+	return t.UTC(), ""
 }

@@ -160,6 +160,9 @@ func TestAuditIngestAndQuery(t *testing.T) {
 		res := h.do(req{method: "GET", path: "/api/v1/audit-logs?" + bad, token: reader})
 		require.Equal(t, http.StatusUnprocessableEntity, res.Code, "%s", bad)
 	}
+	res = h.do(req{method: "GET", path: "/api/v1/audit-logs?from=0001-01-01T00:00:00Z", token: reader})
+	require.Equal(t, http.StatusUnprocessableEntity, res.Code)
+	require.Contains(t, string(res.Body), "between 1970 and 9998", "a valid RFC 3339 time out of range says so")
 
 	// One event with its correlation chain; another org's id is simply not found.
 	res = h.do(req{method: "GET", path: "/api/v1/audit-logs/" + ids[3].String(), token: reader})

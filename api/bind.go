@@ -28,6 +28,9 @@ func readBody(c *gin.Context) ([]byte, error) {
 	if limit <= 0 {
 		limit = 1 << 20
 	}
+	if ce := c.GetHeader("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return nil, errcode.New(errcode.UnsupportedMedia, "Content-Encoding %q is not supported; send the body uncompressed", ce)
+	}
 	if c.Request.ContentLength > limit {
 		return nil, errcode.New(errcode.TooLarge, "the request body is larger than %d bytes", limit)
 	}
@@ -50,9 +53,12 @@ func readBody(c *gin.Context) ([]byte, error) {
 // error. Errors name the offset or the field.
 func bindJSON(c *gin.Context, dst any) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
+		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return errcode.New(errcode.UnsupportedMedia, "the request body must be application/json")
+		}
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return errcode.New(errcode.UnsupportedMedia, "the request body must be UTF-8 (charset=%s given)", cs)
 		}
 	} else {
 		return errcode.New(errcode.UnsupportedMedia, "a Content-Type: application/json header is required")

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -391,4 +392,42 @@ func TestIdempotentKeyCreationKeepsNoSecret(t *testing.T) {
 	var records int
 	require.NoError(t, h.pool.QueryRow(context.Background(), `SELECT count(*) FROM idempotency_record WHERE status = 201`).Scan(&records))
 	require.Equal(t, 1, records, "the answer is stored (sealed)")
+}
+
+// TestRequestHygiene: ambiguous or unsupported requests are refused with a clear problem
+// rather than half-understood.
+func TestRequestHygiene(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, nil)
+	_, admin := h.newOrg("hygiene")
+	// Two Authorization headers: which one would count is not for the server to guess.
+	r := httptest.NewRequest("GET", "/api/v1/org", nil)
+	r.Header.Add("Authorization", "Bearer "+admin)
+	r.Header.Add("Authorization", "Bearer garbage")
+	rec := httptest.NewRecorder()
+	h.engine.ServeHTTP(rec, r)
+	require.Equal(t, http.StatusUnauthorized, rec.Code, "%s", rec.Body)
+	require.Contains(t, rec.Body.String(), "exactly one Authorization header")
+
+	key := map[string]any{"name": "k", "scopes": []string{"audit:read"}}
+	res := h.do(req{method: "POST", path: "/api/v1/api-keys", token: admin, body: key, header: map[string]string{"Content-Encoding": "gzip"}})
+	require.Equal(t, http.StatusUnsupportedMediaType, res.Code, "%s", res.Body)
+	require.Contains(t, string(res.Body), "uncompressed")
+	res = h.do(req{method: "POST", path: "/api/v1/api-keys", token: admin, body: key, header: map[string]string{"Content-Type": "application/json; charset=latin1"}})
+	require.Equal(t, http.StatusUnsupportedMediaType, res.Code, "%s", res.Body)
+	res = h.do(req{method: "POST", path: "/api/v1/api-keys", token: admin, body: key, header: map[string]string{"Content-Type": "application/json; charset=UTF-8"}})
+	require.Equal(t, http.StatusCreated, res.Code, "%s", res.Body)
+
+	res = h.do(req{method: "GET", path: "/api/v1/api-keys?include_revoked=maybe", token: admin})
+	require.Equal(t, http.StatusUnprocessableEntity, res.Code, "%s", res.Body)
+	require.Contains(t, string(res.Body), `"field":"include_revoked"`)
+
+	// A known path with another method is 405 with Allow; a trailing slash is another path.
+	res = h.do(req{method: "PUT", path: "/api/v1/api-keys", token: admin, body: key})
+	require.Equal(t, http.StatusMethodNotAllowed, res.Code, "%s", res.Body)
+	require.Contains(t, res.Header.Get("Allow"), "GET")
+	require.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
+	res = h.do(req{method: "GET", path: "/api/v1/api-keys/", token: admin})
+	require.Equal(t, http.StatusNotFound, res.Code, "%s", res.Body)
+	require.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
 }

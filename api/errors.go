@@ -35,6 +35,7 @@ var statusOf = map[errcode.Code]int{
 	errcode.RegionMismatch:   http.StatusMisdirectedRequest,
 	errcode.RateLimited:      http.StatusTooManyRequests,
 	errcode.Unavailable:      http.StatusServiceUnavailable,
+	errcode.MethodNotAllowed: http.StatusMethodNotAllowed,
 }
 
 // Problem is an RFC 9457 problem details body.

@@ -168,6 +168,10 @@ func authMiddleware(ids *identity.Service) gin.HandlerFunc {
 			fail(c, errcode.New(errcode.Unauthenticated, "credentials in the query string are not accepted; use the Authorization header"))
 			return
 		}
+		if len(c.Request.Header.Values("Authorization")) > 1 {
+			fail(c, errcode.New(errcode.Unauthenticated, "send exactly one Authorization header"))
+			return
+		}
 		h := c.GetHeader("Authorization")
 		scheme, token, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") {

@@ -586,7 +586,11 @@ func (h SCIMRoutes) createToken(c *gin.Context) {
 
 func (h SCIMRoutes) listTokens(r *Router) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		incl := c.Query("include_revoked") == "true"
+		incl, err := boolQuery(c, "include_revoked")
+		if err != nil {
+			fail(c, err)
+			return
+		}
 		org := orgOf(c).ID
 		orgPage(c, r, "scim-tokens", map[string]bool{"r": incl}, func(after *uuid.UUID, limit int) ([]scim.Token, error) {
 			return h.SCIM.ListTokens(c.Request.Context(), org, after, limit, incl)

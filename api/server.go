@@ -78,6 +78,8 @@ func NewEngine(p EngineParams) *gin.Engine {
 	e := gin.New()
 	e.ContextWithFallback = true
 	e.RemoveExtraSlash = false
+	e.RedirectTrailingSlash = false // a trailing slash is a different path: 404, not a redirect
+	e.HandleMethodNotAllowed = true
 	e.UseRawPath = true
 	_ = e.SetTrustedProxies(nil) // ClientIP is the socket peer unless a deployment opts in
 	e.Use(requestIDMiddleware(), accessLogMiddleware(p.Log, p.HTTPMetrics), errorsMiddleware(p.Log),
@@ -104,6 +106,9 @@ func NewEngine(p EngineParams) *gin.Engine {
 		routes.Register(r)
 	}
 	e.NoRoute(noRouteHandler(p.Config.Features))
+	e.NoMethod(func(c *gin.Context) { // gin has set Allow
+		fail(c, errcode.New(errcode.MethodNotAllowed, "%s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
+	})
 	return e
 }
 

@@ -35,6 +35,7 @@ const (
 	IdempotencyReuse Code = "idempotency_key_reused"
 	IdempotencyBusy  Code = "idempotency_key_in_progress"
 	Unavailable      Code = "unavailable"
+	MethodNotAllowed Code = "method_not_allowed"
 	Internal         Code = "internal"
 )
 
