@@ -155,5 +155,8 @@ Try:
   curl -s -H "Authorization: Bearer $BYTECHEF_ADMIN_API_KEY" http://localhost:$HTTP_PORT/api/v1/admin/orgs
 MSG
 wait -n "${pids[@]}" || true
+# A Ctrl-C reaches the children and this shell together, and a child may exit first: give
+# the INT trap (a clean stop) the chance to run before calling this a crash.
+sleep 1
 echo "make dev: a process exited unexpectedly; see .dev/*.log" >&2
 exit 1
