@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bytechefhq/bytechef-ee/internal/platform/dbtest"
@@ -31,9 +30,7 @@ func TestPolicyDecisionsSurvivePostgresCrash(t *testing.T) {
 	t.Parallel()
 	pg := dbtest.StartServer(t)
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, pg.Migrated(t))
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool := pg.Pool(t)
 	h := newHarnessOn(t, pool, nil, policyRoutes)
 	f := h.policyFixture("crash")
 	srv := httptest.NewServer(h.engine)

@@ -83,9 +83,7 @@ func TestAuditRetentionPostgresRestarted(t *testing.T) {
 	}
 	t.Parallel()
 	pg := dbtest.StartServer(t)
-	pool, err := pgxpool.New(context.Background(), pg.Migrated(t))
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool := pg.Pool(t)
 	r := retentionUnderFault(t, testenv.SharedTemporal(t).Client(t), pool, testenv.Bucket(t), func() func() { pg.Restart(2 * time.Second); return nil })
 	require.Positive(t, r.writeFailures, "the writer saw the database go away")
 }

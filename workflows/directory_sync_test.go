@@ -335,9 +335,7 @@ func TestDirectorySyncPostgresRestarted(t *testing.T) {
 	t.Parallel()
 	pg := dbtest.StartServer(t)
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, pg.Migrated(t))
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool := pg.Pool(t)
 	l := newLiveDirOn(t, pool)
 	d := dirtest.NewDirectory(3000)
 	d.AddGroup("g-all", "All Staff", ids(1, 3000)...)
@@ -349,7 +347,7 @@ func TestDirectorySyncPostgresRestarted(t *testing.T) {
 	defer func() { DirectoryHeartbeatTimeout = prev }()
 
 	kind, secret := "OKTA", "okta-token"
-	_, err = l.dir.CreateConnection(ctx, l.org, directory.ConnectionInput{Kind: &kind, Name: ptr("Okta"), BaseURL: &okta.URL, Secret: &secret})
+	_, err := l.dir.CreateConnection(ctx, l.org, directory.ConnectionInput{Kind: &kind, Name: ptr("Okta"), BaseURL: &okta.URL, Secret: &secret})
 	require.NoError(t, err)
 	run, err := l.dir.TriggerRun(ctx, l.org, false)
 	require.NoError(t, err)

@@ -155,8 +155,9 @@ func (s *Server) Restart(downtime time.Duration) {
 	s.Start()
 }
 
-// Migrated creates a database on the cluster, applies every migration, and returns its URL.
-func (s *Server) Migrated(t testing.TB) string {
+// Pool creates a database on the cluster, applies every migration, and returns a pool on
+// it, closed when the test ends. The pool reconnects by itself after Restart.
+func (s *Server) Pool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, s.URL("postgres"))
@@ -171,9 +172,9 @@ func (s *Server) Migrated(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pool.Close()
+	t.Cleanup(pool.Close)
 	if err := database.MigrateUp(ctx, pool, io.Discard); err != nil {
 		t.Fatalf("dbtest: migrate: %v", err)
 	}
-	return s.URL("bytechef_ee")
+	return pool
 }
