@@ -149,13 +149,13 @@ func (s *testStarter) StartExport(ctx context.Context, orgID, exportID uuid.UUID
 
 func newLiveExport(t *testing.T, rows int) *liveExport {
 	t.Helper()
-	return newLiveExportOn(t, rows, testenv.Bucket(t))
+	return newLiveExportOn(t, rows, dbtest.New(t), testenv.Bucket(t))
 }
 
-// newLiveExportOn is newLiveExport with the service writing through store.
-func newLiveExportOn(t *testing.T, rows int, store *blob.Store) *liveExport {
+// newLiveExportOn is newLiveExport on a given database, writing through store.
+func newLiveExportOn(t *testing.T, rows int, pool *pgxpool.Pool, store *blob.Store) *liveExport {
 	t.Helper()
-	l := &liveExport{t: t, pool: dbtest.New(t), store: store, c: testenv.SharedTemporal(t).Client(t)}
+	l := &liveExport{t: t, pool: pool, store: store, c: testenv.SharedTemporal(t).Client(t)}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	l.queue = "export-wf-" + hex.EncodeToString(b)
@@ -191,6 +191,20 @@ func (l *liveExport) result(x export.Export) (OrgExportResult, error) {
 	defer cancel()
 	err := l.c.GetWorkflow(ctx, export.WorkflowID(l.org, x.ID), "").Get(ctx, &res)
 	return res, err
+}
+
+// maxAttempt is the highest activity attempt in the export's workflow history.
+func (l *liveExport) maxAttempt(x export.Export) int32 {
+	var attempts int32
+	it := l.c.GetWorkflowHistory(context.Background(), export.WorkflowID(l.org, x.ID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(l.t, err)
+		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
+			attempts = max(attempts, a.GetAttempt())
+		}
+	}
+	return attempts
 }
 
 func (l *liveExport) noUploadsLeft() {
@@ -294,7 +308,7 @@ func TestOrgExportSurvivesS3Faults(t *testing.T) {
 	t.Parallel()
 	faulty := testenv.StartFaultyS3(t)
 	faulty.SlowFor = 1500 * time.Millisecond
-	l := newLiveExportOn(t, 20000, faulty.Bucket(t)) // ~9 MiB of CSV: two 5 MiB parts
+	l := newLiveExportOn(t, 20000, dbtest.New(t), faulty.Bucket(t)) // ~9 MiB of CSV: two 5 MiB parts
 	ctx := context.Background()
 	l.starter.auto = false
 	ref, disturbed := l.request(), l.request()
@@ -322,16 +336,7 @@ func TestOrgExportSurvivesS3Faults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, OrgExportResult{Status: "COMPLETED", Rows: base.Rows, SizeBytes: base.SizeBytes, SHA256: base.SHA256}, res)
 	require.GreaterOrEqual(t, faulty.Injected(), int64(8), "faults were injected")
-	var attempts int32
-	it := l.c.GetWorkflowHistory(ctx, export.WorkflowID(l.org, disturbed.ID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for it.HasNext() {
-		ev, err := it.Next()
-		require.NoError(t, err)
-		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
-			attempts = max(attempts, a.GetAttempt())
-		}
-	}
-	require.GreaterOrEqual(t, attempts, int32(2), "faults outlasted the SDK's own retries, so the activity retried and resumed")
+	require.GreaterOrEqual(t, l.maxAttempt(disturbed), int32(2), "faults outlasted the SDK's own retries, so the activity retried and resumed")
 	faulty.Plan(nil)
 	l.noUploadsLeft()
 	r, err := l.store.Get(ctx, export.ObjectKey(l.org, disturbed.ID))
@@ -341,6 +346,40 @@ func TestOrgExportSurvivesS3Faults(t *testing.T) {
 	_, err = io.Copy(h, r)
 	require.NoError(t, err)
 	require.Equal(t, base.SHA256, hex.EncodeToString(h.Sum(nil)), "the stored object is the export")
+}
+
+// TestOrgExportSurvivesPostgresCrash crashes Postgres (immediate shutdown, 2 s down) right
+// after the export's first part is uploaded: the next page is read from the restarted
+// database (the pool replaces its broken connections) under the export's recorded snapshot,
+// whose transaction ids survive the crash, so the file has the row count and checksum of an
+// undisturbed export.
+func TestOrgExportSurvivesPostgresCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a private Postgres cluster")
+	}
+	t.Parallel()
+	pg := dbtest.StartServer(t)
+	l := newLiveExportOn(t, 20000, pg.Pool(t), testenv.Bucket(t)) // ~9 MiB of CSV: two 5 MiB parts
+	ctx := context.Background()
+	l.starter.auto = false
+	ref, disturbed := l.request(), l.request()
+	base, err := (&export.Writer{DB: l.pool, Blob: l.store, PartSize: 5 << 20}).Write(ctx, l.org, ref.ID, nil, func(export.Checkpoint) error { return nil })
+	require.NoError(t, err)
+
+	var crashed atomic.Bool
+	wk := l.startWorker(&export.Writer{DB: l.pool, Blob: l.store, PartSize: 5 << 20, AfterPart: func(ctx context.Context, part int32) error {
+		if part == 1 && crashed.CompareAndSwap(false, true) {
+			pg.Restart(2 * time.Second)
+		}
+		return nil
+	}})
+	defer wk.Stop()
+	require.NoError(t, l.starter.TemporalStarter.StartExport(ctx, l.org, disturbed.ID))
+	res, err := l.result(disturbed)
+	require.NoError(t, err)
+	require.True(t, crashed.Load())
+	require.Equal(t, OrgExportResult{Status: "COMPLETED", Rows: base.Rows, SizeBytes: base.SizeBytes, SHA256: base.SHA256}, res)
+	l.noUploadsLeft()
 }
 
 // TestOrgExportCancelledOnRealServer cancels an export whose workflow has not run yet: the
