@@ -22,6 +22,18 @@ import (
 	"github.com/bytechefhq/bytechef-ee/internal/platform/jsontext"
 )
 
+// boolQuery reads an optional boolean query parameter: absent, true/false or 1/0.
+func boolQuery(c *gin.Context, name string) (bool, error) {
+	switch v := c.Query(name); v {
+	case "", "false", "0":
+		return false, nil
+	case "true", "1":
+		return true, nil
+	default:
+		return false, errcode.Invalid(name, "must be true or false")
+	}
+}
+
 // readBody reads the request body under the route's limit: 413 when over it.
 func readBody(c *gin.Context) ([]byte, error) {
 	limit := c.GetInt64(ctxBodyLimit)

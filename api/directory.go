@@ -14,7 +14,6 @@ import (
 
 	"github.com/bytechefhq/bytechef-ee/internal/directory"
 	"github.com/bytechefhq/bytechef-ee/internal/identity"
-	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
 )
 
 // DirectoryRoutes serves /api/v1/directory: connections, the manual sync trigger and the
@@ -176,16 +175,10 @@ func runDTO(r directory.Run) DirectoryRunDTO {
 
 // sync starts a run now: 202 with the run, 409 (with running_run_id) while one is in flight.
 func (h DirectoryRoutes) sync(c *gin.Context) {
-	dry := false
-	if v, ok := c.GetQuery("dry_run"); ok {
-		switch v {
-		case "true", "1":
-			dry = true
-		case "false", "0", "":
-		default:
-			fail(c, errcode.Invalid("dry_run", "must be true or false"))
-			return
-		}
+	dry, err := boolQuery(c, "dry_run")
+	if err != nil {
+		fail(c, err)
+		return
 	}
 	run, err := h.Directory.TriggerRun(c.Request.Context(), orgOf(c).ID, dry)
 	if err != nil {

@@ -61,18 +61,6 @@ func nextCursor(codec *cursor.Codec, kind string, filters any, full bool, pos an
 	return &s, nil
 }
 
-// boolQuery reads an optional boolean query parameter: absent, "true" or "false".
-func boolQuery(c *gin.Context, name string) (bool, error) {
-	switch v := c.Query(name); v {
-	case "", "false":
-		return false, nil
-	case "true":
-		return true, nil
-	default:
-		return false, errcode.Invalid(name, "must be true or false")
-	}
-}
-
 // keysetPage answers one page of a list ordered by a unique UUID key: it reads limit+1 rows
 // after the cursor's id to learn whether another page follows, converts them, and signs the
 // next cursor for the same kind and filters.
