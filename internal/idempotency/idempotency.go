@@ -16,16 +16,14 @@ package idempotency
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 
 	"github.com/bytechefhq/bytechef-ee/db/dbsqlc"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/config"
+	"github.com/bytechefhq/bytechef-ee/internal/platform/crypto"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/database"
 	"github.com/bytechefhq/bytechef-ee/internal/platform/errcode"
 )
@@ -124,38 +122,28 @@ func lookup(principal, key string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// aead is AES-256-GCM under a key derived from the Idempotency-Key and its principal.
-func aead(principal, key string) (cipher.AEAD, error) {
+// ring is a key ring (the product's AES-256-GCM sealing) holding one key derived from the
+// Idempotency-Key and its principal.
+func ring(principal, key string) (*crypto.KeyRing, error) {
 	mac := hmac.New(sha256.New, []byte(key))
 	mac.Write([]byte("bytechef-idempotency-seal\x00" + principal))
-	block, err := aes.NewCipher(mac.Sum(nil))
-	if err != nil {
-		return nil, err
-	}
-	return cipher.NewGCM(block)
+	return crypto.New([]config.Key{{ID: "idem", Secret: mac.Sum(nil)}})
 }
 
-// seal encrypts an answer's body: nonce ‖ ciphertext.
+// seal encrypts an answer's body.
 func seal(principal, key string, body []byte) ([]byte, error) {
-	g, err := aead(principal, key)
+	r, err := ring(principal, key)
 	if err != nil {
 		return nil, err
 	}
-	nonce := make([]byte, g.NonceSize(), g.NonceSize()+len(body)+g.Overhead())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, err
-	}
-	return g.Seal(nonce, nonce, body, nil), nil
+	return r.Seal(body, nil)
 }
 
 // open decrypts what seal produced.
 func open(principal, key string, sealed []byte) ([]byte, error) {
-	g, err := aead(principal, key)
+	r, err := ring(principal, key)
 	if err != nil {
 		return nil, err
 	}
-	if len(sealed) < g.NonceSize() {
-		return nil, errors.New("idempotency: sealed answer too short")
-	}
-	return g.Open(nil, sealed[:g.NonceSize()], sealed[g.NonceSize():], nil)
+	return r.Open(sealed, nil)
 }
