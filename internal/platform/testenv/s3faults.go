@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/bytechefhq/bytechef-ee/internal/platform/blob"
 )
 
 // Fault is what the S3 fault proxy does to one request.
@@ -34,7 +32,7 @@ const (
 // request by a plan. It keeps the Host header, so the client's SigV4 signature still verifies
 // at the gateway for the requests it forwards.
 type FaultyS3 struct {
-	*S3Server // Endpoint is the proxy's
+	*S3Server // Endpoint is the proxy's, so Store and Bucket go through it
 	mu        sync.Mutex
 	plan      func(n int, r *http.Request) Fault
 	n         int
@@ -109,16 +107,3 @@ func (f *FaultyS3) Plan(plan func(n int, r *http.Request) Fault) {
 
 // Injected is how many requests got a fault.
 func (f *FaultyS3) Injected() int64 { return f.injected.Load() }
-
-// Bucket returns a blob store on a new bucket, reached through the proxy.
-func (f *FaultyS3) Bucket(t testing.TB) *blob.Store {
-	t.Helper()
-	store, err := f.Store(newBucketName())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.EnsureBucket(t.Context()); err != nil {
-		t.Fatalf("testenv: create bucket: %v", err)
-	}
-	return store
-}

@@ -186,16 +186,18 @@ func (s *S3Server) Store(bucket string) (*blob.Store, error) {
 		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, "")))
 }
 
-func newBucketName() string {
-	b := make([]byte, 5)
-	_, _ = rand.Read(b)
-	return "test-" + hex.EncodeToString(b)
-}
-
 // Bucket returns a blob store on a new, empty bucket of the shared gateway.
 func Bucket(t testing.TB) *blob.Store {
 	t.Helper()
-	store, err := SharedS3(t).Store(newBucketName())
+	return SharedS3(t).Bucket(t)
+}
+
+// Bucket returns a blob store on a new, empty bucket of this server.
+func (s *S3Server) Bucket(t testing.TB) *blob.Store {
+	t.Helper()
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	store, err := s.Store("test-" + hex.EncodeToString(b))
 	if err != nil {
 		t.Fatal(err)
 	}
