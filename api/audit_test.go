@@ -258,6 +258,12 @@ func TestAuditRawJSONText(t *testing.T) {
 	res = h.do(req{method: "GET", path: "/api/v1/audit-logs/" + id.String(), token: admin})
 	require.Equal(t, http.StatusOK, res.Code, "%s", res.Body)
 	require.Equal(t, map[string]any{"lone": "a\ufffdb", "low": "\ufffd", "pair": "😀", "text": `\u0000`}, res.JSON(t)["action_data"])
+
+	// A number jsonb's numeric cannot hold is a 422 naming it, not a 500 from the database.
+	res = h.do(req{method: "POST", path: "/api/v1/audit-events", token: admin, body: `{"events":[{"id":"` + uuid.NewString() + `","occurred_at":"` +
+		time.Now().UTC().Format(time.RFC3339) + `","event_type":"workflow.created","category":"WORKFLOWS","action_data":{"n":[1,1e999999]}}]}`})
+	require.Equal(t, http.StatusUnprocessableEntity, res.Code, "%s", res.Body)
+	require.Contains(t, string(res.Body), `"field":"events[0].action_data.n[1]"`)
 }
 
 // TestURLTextRefused: query values and paths that are not valid UTF-8 or hold NUL are a 422

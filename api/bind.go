@@ -96,6 +96,15 @@ func decodeStrict(body []byte, dst any) error {
 	// Unpaired surrogate escapes become U+FFFD here, as encoding/json makes them in strings,
 	// so that fields kept as raw JSON (action_data, args, definitions) can be stored as jsonb.
 	body = jsontext.FixSurrogates(body)
+	// Numbers beyond what jsonb's numeric stores would fail at the database; say so here.
+	if end := jsontext.NumberOutOfRange(body); end >= 0 {
+		field := pathAt(body, int64(end))
+		if field == "" {
+			field = "(body)"
+		}
+		return &errcode.Error{Code: errcode.Validation, Message: "the request is invalid", Fields: []errcode.FieldError{{Field: field,
+			Message: fmt.Sprintf("must be a number with at most %d digits before and after the decimal point", jsontext.MaxNumberDigits)}}}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()

@@ -416,4 +416,9 @@ func TestPolicyEvaluateRawJSONText(t *testing.T) {
 	var args string
 	require.NoError(t, h.pool.QueryRow(context.Background(), "SELECT args->>'cmd' FROM policy_tool_call WHERE org_id = $1", f.orgID).Scan(&args))
 	require.Equal(t, "rm \ufffd", args)
+	body = `{"phase":"PRE_EXECUTION","user_id":"` + f.userID + `","workspace_id":"` + f.workspaceID +
+		`","server_id":"github","tool_name":"createIssue","args":{"n":1e999999}}`
+	res = h.do(req{method: "POST", path: "/api/v1/policy/evaluate", token: f.evalKey, body: body})
+	require.Equal(t, http.StatusUnprocessableEntity, res.Code, "%s", res.Body)
+	require.Contains(t, string(res.Body), `"field":"args.n"`)
 }

@@ -234,7 +234,11 @@ func scimBody(c *gin.Context) (map[string]any, error) {
 	var m map[string]any
 	if err := decodeStrict(body, &m); err != nil {
 		if e, ok := errcode.As(err); ok && e.Code == errcode.Validation {
-			return nil, scim.Err(errcode.Validation, scim.InvalidSyntax, "the body must be a JSON object")
+			msg := "the body must be a JSON object"
+			if len(e.Fields) > 0 && e.Fields[0].Field != "(body)" {
+				msg = e.Fields[0].Field + " " + e.Fields[0].Message
+			}
+			return nil, scim.Err(errcode.Validation, scim.InvalidSyntax, "%s", msg)
 		}
 		return nil, err
 	}

@@ -298,6 +298,11 @@ func TestSCIMHostileInput(t *testing.T) {
 	require.Equal(t, "invalidSyntax", scimErrType(t, res))
 	res = h.do(req{method: "POST", path: "/scim/v2/Users", token: tok, body: `{}`, header: map[string]string{"Content-Type": "text/plain"}})
 	require.Equal(t, http.StatusUnsupportedMediaType, res.Code)
+	// A number the database cannot hold is refused up front, naming the attribute.
+	res = h.do(req{method: "POST", path: "/scim/v2/Users", token: tok, body: `{"userName":"n@acme.com","x":1e999999}`, header: map[string]string{"Content-Type": scimCT}})
+	require.Equal(t, http.StatusBadRequest, res.Code, "%s", res.Body)
+	require.Equal(t, "invalidSyntax", scimErrType(t, res))
+	require.Contains(t, string(res.Body), "x must be a number")
 	huge := `{"userName":"a@acme.com","x":"` + strings.Repeat("a", 6<<20) + `"}`
 	res = h.do(req{method: "POST", path: "/scim/v2/Users", token: tok, body: huge, header: map[string]string{"Content-Type": scimCT}})
 	require.Equal(t, http.StatusRequestEntityTooLarge, res.Code)

@@ -8,6 +8,11 @@
 // refuses both.
 package jsontext
 
+import (
+	"strconv"
+	"strings"
+)
+
 // NULOffset returns the offset of the first raw NUL byte or \u0000 escape in b, or -1. An
 // escaped backslash followed by "u0000" is text, not a NUL.
 func NULOffset(b []byte) int {
@@ -83,4 +88,62 @@ func hex4(b []byte, i int) (rune, bool) {
 		}
 	}
 	return r, true
+}
+
+// MaxNumberDigits bounds a JSON number's digits before and after the decimal point once its
+// exponent is applied. Postgres numeric (and so jsonb) stores at most 131,072 and 16,383; no
+// real payload comes near 1,000, and a bound this low keeps every number cheap to store and
+// to compare.
+const MaxNumberDigits = 1000
+
+// NumberOutOfRange returns the offset just past the first number in the JSON text b whose
+// value needs more than MaxNumberDigits digits before or after the decimal point (1e999999,
+// a 2,000-digit integer, 1e-5000), or -1. Text inside strings is skipped.
+func NumberOutOfRange(b []byte) int {
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c == '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+		case c == '-' || (c >= '0' && c <= '9'):
+			end := i
+			for end < len(b) && strings.IndexByte("+-.eE0123456789", b[end]) >= 0 {
+				end++
+			}
+			if !numberFits(b[i:end]) {
+				return end
+			}
+			i = end - 1
+		}
+	}
+	return -1
+}
+
+// numberFits reports whether the number text n stays within MaxNumberDigits digits on each
+// side of the decimal point. Malformed text is left to the JSON decoder.
+func numberFits(n []byte) bool {
+	mant, exp, _ := strings.Cut(strings.ToLower(strings.TrimPrefix(string(n), "-")), "e")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(intPart+frac, "0")
+	if digits == "" {
+		return true // zero, however written
+	}
+	e := 0
+	if exp != "" {
+		v, err := strconv.Atoi(exp)
+		if err != nil {
+			return false // an exponent beyond int range
+		}
+		if v > 1<<20 || v < -(1<<20) {
+			return false
+		}
+		e = v
+	}
+	// The value is 0.digits × 10^weight: weight digits before the point, and the last
+	// significant digit at position len(digits) - weight after it.
+	weight := len(intPart) - (len(intPart+frac) - len(strings.TrimLeft(intPart+frac, "0"))) + e
+	return weight <= MaxNumberDigits && len(strings.TrimRight(digits, "0"))-weight <= MaxNumberDigits
 }

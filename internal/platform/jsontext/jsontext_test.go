@@ -8,6 +8,7 @@ package jsontext
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -101,6 +102,65 @@ func FuzzFixSurrogates(f *testing.F) {
 			jb, _ := json.Marshal(b)
 			if string(ja) != string(jb) {
 				t.Fatalf("decoded value changed: %q → %q", in, out)
+			}
+		}
+	})
+}
+
+func TestNumberOutOfRange(t *testing.T) {
+	big := strings.Repeat("9", 1001)
+	for in, bad := range map[string]bool{
+		`{"a":1}`:                        false,
+		`{"a":-0.000123e-5}`:             false,
+		`{"a":1e1000}`:                   true, // 1001 digits before the point
+		`{"a":1e999}`:                    false,
+		`{"a":1e-1000}`:                  false,
+		`{"a":1e-1001}`:                  true,
+		`{"a":1e999999}`:                 true,
+		`{"a":1E+99999999999999999999}`:  true,
+		`{"a":-1e-99999999999999999999}`: true,
+		`{"a":0e999999}`:                 false, // zero
+		`{"a":` + big + `}`:              true,
+		`{"a":` + big[:1000] + `}`:       false,
+		`{"a":0.` + big + `}`:            true,
+		`{"a":"1e999999"}`:               false, // a string
+		`{"a":"\"1e999999"}`:             false,
+		`{"1e999999":[1,2,{"b":1e9}]}`:   false,
+		`[1e5, 2e999999]`:                true,
+		`{"a":100e998}`:                  true, // = 1e1000
+	} {
+		got := NumberOutOfRange([]byte(in)) >= 0
+		require.Equal(t, bad, got, "in %.60s", in)
+	}
+}
+
+// TestBoundaryNumbersAreAcceptedByJSONB: the largest accepted numbers store as jsonb.
+func TestBoundaryNumbersAreAcceptedByJSONB(t *testing.T) {
+	pool := dbtest.New(t)
+	for _, n := range []string{"9.99e999", "1e-1000", strings.Repeat("9", 1000), "0." + strings.Repeat("1", 1000)} {
+		label := n[:min(len(n), 10)]
+		require.Equal(t, -1, NumberOutOfRange([]byte(n)), label)
+		var ok bool
+		require.NoError(t, pool.QueryRow(context.Background(), "SELECT $1::jsonb IS NOT NULL", n).Scan(&ok), label)
+	}
+}
+
+// FuzzNumberOutOfRange: any input is scanned without panicking, and a lone number the
+// decoder accepts is judged the same as that number inside an object.
+func FuzzNumberOutOfRange(f *testing.F) {
+	for _, seed := range []string{"1e999999", "-0.5e-3", "0." + strings.Repeat("1", 1200), `"1e9"`, "[1,2e3000]"} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		lone := NumberOutOfRange(in)
+		if lone > len(in) {
+			t.Fatalf("offset %d past the end", lone)
+		}
+		var n json.Number
+		if json.Unmarshal(in, &n) == nil {
+			wrapped := NumberOutOfRange(append(append([]byte(`{"k":`), in...), '}'))
+			if (lone >= 0) != (wrapped >= 0) {
+				t.Fatalf("%q: alone %d, in an object %d", in, lone, wrapped)
 			}
 		}
 	})
