@@ -24,6 +24,9 @@ import (
 
 // boolQuery reads an optional boolean query parameter: absent, true/false or 1/0.
 func boolQuery(c *gin.Context, name string) (bool, error) {
+	if len(c.QueryArray(name)) > 1 {
+		return false, errcode.Invalid(name, "must be given once")
+	}
 	switch v := c.Query(name); v {
 	case "", "false", "0":
 		return false, nil
@@ -69,7 +72,7 @@ func bindJSON(c *gin.Context, dst any) error {
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return errcode.New(errcode.UnsupportedMedia, "the request body must be application/json")
 		}
-		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
 			return errcode.New(errcode.UnsupportedMedia, "the request body must be UTF-8 (charset=%s given)", cs)
 		}
 	} else {

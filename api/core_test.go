@@ -8,6 +8,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -408,6 +409,18 @@ func TestRequestHygiene(t *testing.T) {
 	h.engine.ServeHTTP(rec, r)
 	require.Equal(t, http.StatusUnauthorized, rec.Code, "%s", rec.Body)
 	require.Contains(t, rec.Body.String(), "exactly one Authorization header")
+	// Likewise any other header that must have one value.
+	for _, name := range []string{"Idempotency-Key", "X-ByteChef-Org", "Content-Type"} {
+		r = httptest.NewRequest("POST", "/api/v1/api-keys", strings.NewReader(`{"name":"k","scopes":["audit:read"]}`))
+		r.Header.Set("Authorization", "Bearer "+admin)
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Add(name, "one")
+		r.Header.Add(name, "two")
+		rec = httptest.NewRecorder()
+		h.engine.ServeHTTP(rec, r)
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, "%s: %s", name, rec.Body)
+		require.Contains(t, rec.Body.String(), `"field":"`+name+`"`)
+	}
 
 	key := map[string]any{"name": "k", "scopes": []string{"audit:read"}}
 	res := h.do(req{method: "POST", path: "/api/v1/api-keys", token: admin, body: key, header: map[string]string{"Content-Encoding": "gzip"}})
@@ -421,12 +434,23 @@ func TestRequestHygiene(t *testing.T) {
 	res = h.do(req{method: "GET", path: "/api/v1/api-keys?include_revoked=maybe", token: admin})
 	require.Equal(t, http.StatusUnprocessableEntity, res.Code, "%s", res.Body)
 	require.Contains(t, string(res.Body), `"field":"include_revoked"`)
+	res = h.do(req{method: "GET", path: "/api/v1/api-keys?include_revoked=true&include_revoked=yes", token: admin})
+	require.Equal(t, http.StatusUnprocessableEntity, res.Code, "%s", res.Body)
 
 	// A known path with another method is 405 with Allow; a trailing slash is another path.
 	res = h.do(req{method: "PUT", path: "/api/v1/api-keys", token: admin, body: key})
 	require.Equal(t, http.StatusMethodNotAllowed, res.Code, "%s", res.Body)
 	require.Contains(t, res.Header.Get("Allow"), "GET")
 	require.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
+	// HEAD is answered like GET, without a body, by the production server's handler.
+	srv := httptest.NewServer(headAsGet(h.engine))
+	defer srv.Close()
+	head, err := http.Head(srv.URL + "/healthz")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(head.Body)
+	head.Body.Close()
+	require.Equal(t, http.StatusOK, head.StatusCode)
+	require.Empty(t, body)
 	res = h.do(req{method: "GET", path: "/api/v1/api-keys/", token: admin})
 	require.Equal(t, http.StatusNotFound, res.Code, "%s", res.Body)
 	require.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))

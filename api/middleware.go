@@ -160,16 +160,34 @@ func urlTextMiddleware() gin.HandlerFunc {
 	}
 }
 
+// singleHeaders are headers whose repetition would leave the server to guess which copy
+// counts (net/http keeps them all; Get returns the first).
+var singleHeaders = []string{"Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-ByteChef-Org"}
+
+// singleHeadersMiddleware refuses a request that repeats one of singleHeaders.
+func singleHeadersMiddleware() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		for _, name := range singleHeaders {
+			if len(c.Request.Header.Values(name)) < 2 {
+				continue
+			}
+			if name == "Authorization" {
+				fail(c, errcode.New(errcode.Unauthenticated, "send exactly one Authorization header"))
+			} else {
+				fail(c, errcode.Invalid(name, "must be sent once"))
+			}
+			return
+		}
+		c.Next()
+	}
+}
+
 // authMiddleware authenticates the bearer credential. Credentials in the query string are
 // refused: they leak into logs and browser history.
 func authMiddleware(ids *identity.Service) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Query("access_token") != "" || c.Query("api_key") != "" || c.Query("token") != "" {
 			fail(c, errcode.New(errcode.Unauthenticated, "credentials in the query string are not accepted; use the Authorization header"))
-			return
-		}
-		if len(c.Request.Header.Values("Authorization")) > 1 {
-			fail(c, errcode.New(errcode.Unauthenticated, "send exactly one Authorization header"))
 			return
 		}
 		h := c.GetHeader("Authorization")

@@ -83,7 +83,7 @@ func NewEngine(p EngineParams) *gin.Engine {
 	e.UseRawPath = true
 	_ = e.SetTrustedProxies(nil) // ClientIP is the socket peer unless a deployment opts in
 	e.Use(requestIDMiddleware(), accessLogMiddleware(p.Log, p.HTTPMetrics), errorsMiddleware(p.Log),
-		recoveryMiddleware(p.Log), bodyLimit(p.Config.BodyLimit), urlTextMiddleware())
+		recoveryMiddleware(p.Log), bodyLimit(p.Config.BodyLimit), urlTextMiddleware(), singleHeadersMiddleware())
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", readyHandler(p.Checks))
@@ -168,12 +168,24 @@ type Server struct {
 func NewServer(cfg config.Config, e *gin.Engine, log *slog.Logger) *Server {
 	return &Server{log: log, srv: &http.Server{
 		Addr:              cfg.HTTPAddr,
-		Handler:           e,
+		Handler:           headAsGet(e),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}}
+}
+
+// headAsGet answers HEAD as GET (RFC 9110 §9.3.2; load balancers probe /healthz with it):
+// routes are declared for GET only, and net/http itself sends no body for a HEAD request.
+func headAsGet(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead {
+			r = r.Clone(r.Context())
+			r.Method = http.MethodGet
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // Start listens synchronously (so a taken port fails start) and serves in the background.
