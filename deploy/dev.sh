@@ -154,9 +154,16 @@ Try:
   curl -s -H "Authorization: Bearer $KEY" http://localhost:$HTTP_PORT/api/v1/api-keys
   curl -s -H "Authorization: Bearer $BYTECHEF_ADMIN_API_KEY" http://localhost:$HTTP_PORT/api/v1/admin/orgs
 MSG
-wait -n "${pids[@]}" || true
+status=0
+wait -n "${pids[@]}" || status=$?
 # A Ctrl-C reaches the children and this shell together, and a child may exit first: give
-# the INT trap (a clean stop) the chance to run before calling this a crash.
+# the INT trap (a clean stop) the chance to run before calling this a crash. A child that
+# exited cleanly or by SIGINT/SIGTERM was stopped on purpose (e.g. the signal went to the
+# whole process group while this shell ignores SIGINT, as a background job does).
 sleep 1
-echo "make dev: a process exited unexpectedly; see .dev/*.log" >&2
+if [ "$status" -eq 0 ] || [ "$status" -eq 130 ] || [ "$status" -eq 143 ]; then
+  cleanup
+  exit 0
+fi
+echo "make dev: a process exited unexpectedly (status $status); see .dev/*.log" >&2
 exit 1
