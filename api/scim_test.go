@@ -285,6 +285,7 @@ func TestSCIMHostileInput(t *testing.T) {
 		{"remove without path", []any{map[string]any{"op": "remove"}}, "noTarget"},
 		{"bad path", []any{map[string]any{"op": "replace", "path": "emails[type eq", "value": "x"}}, "invalidPath"},
 		{"no ops", []any{}, "invalidSyntax"},
+		{"path not an attribute name", []any{map[string]any{"op": "replace", "path": "displayName\ufffd", "value": "x"}}, "invalidPath"},
 		{"ops not list", "x", "invalidSyntax"},
 	}
 	for _, p := range patches {

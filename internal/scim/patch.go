@@ -8,6 +8,7 @@ package scim
 import (
 	"encoding/json"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -251,7 +252,14 @@ func (p *Patcher) applyPath(op, path string, v any, pathless bool) error {
 }
 
 // setRaw sets or removes an unmodelled top-level attribute.
+// attrNameRe is RFC 7643's ATTRNAME (ALPHA *("-" / "_" / DIGIT / ALPHA)): an unmodelled
+// attribute is kept only under a name a client can address again.
+var attrNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+
 func (p *Patcher) setRaw(op, name string, v any) error {
+	if !attrNameRe.MatchString(name) {
+		return invalid(InvalidPath, "%q is not a valid attribute name", truncate(name, 100))
+	}
 	if p.Kind == KindUser {
 		if _, _, ok := splitURN(p.Kind, name); ok {
 			return invalid(InvalidPath, "unknown attribute %q", truncate(name, 100))
