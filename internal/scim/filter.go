@@ -6,6 +6,7 @@
 package scim
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,7 +44,41 @@ func ParseFilter(raw string) (filter.Expression, error) {
 	if n := countNodes(e); n > maxFilterNodes {
 		return nil, invalid(InvalidFilter, "the filter has more than %d terms", maxFilterNodes)
 	}
+	if err := unescapeStrings(e); err != nil {
+		return nil, err
+	}
 	return e, nil
+}
+
+// unescapeStrings decodes the JSON escapes of every string compare value: the parser returns
+// the text between the quotes as written, so "q\"x" or "\u0041" would otherwise be compared
+// literally. An unpaired surrogate reads as U+FFFD (as in request bodies); NUL is refused.
+func unescapeStrings(e filter.Expression) error {
+	switch t := e.(type) {
+	case *filter.LogicalExpression:
+		if err := unescapeStrings(t.Left); err != nil {
+			return err
+		}
+		return unescapeStrings(t.Right)
+	case *filter.NotExpression:
+		return unescapeStrings(t.Expression)
+	case *filter.ValuePath:
+		return unescapeStrings(t.ValueFilter)
+	case *filter.AttributeExpression:
+		raw, ok := t.CompareValue.(string)
+		if !ok {
+			return nil
+		}
+		var s string
+		if err := json.Unmarshal([]byte(`"`+raw+`"`), &s); err != nil {
+			return invalid(InvalidFilter, "%q is not a valid string", truncate(raw, 100))
+		}
+		if strings.ContainsRune(s, 0) {
+			return invalid(InvalidFilter, "filter values cannot contain NUL characters")
+		}
+		t.CompareValue = s
+	}
+	return nil
 }
 
 func countNodes(e filter.Expression) int {

@@ -154,6 +154,9 @@ func (p *Patcher) applyPath(op, path string, v any, pathless bool) error {
 		return nil
 	}
 	parsed, err := filter.ParsePath([]byte(path))
+	if err == nil && parsed.ValueExpression != nil {
+		err = unescapeStrings(parsed.ValueExpression)
+	}
 	if err != nil {
 		// An unmodelled attribute name that the grammar does not accept is still kept.
 		if !strings.ContainsAny(path, "[]. \"") && path != "" && len(path) < 200 {

@@ -51,6 +51,21 @@ func TestTranslateFilter(t *testing.T) {
 	}
 	_, err := TranslateFilter(KindGroup, `displayName eq "Eng" and members[value eq "x"]`, 2)
 	require.NoError(t, err)
+
+	// String values are JSON strings: their escapes are decoded before comparing.
+	for f, want := range map[string]string{
+		`userName eq "q\"x"`:                             `q"x`,
+		`userName eq "\u0041b"`:                          `Ab`,
+		`userName eq "a\\b"`:                             `a\b`,
+		`userName eq "\uD800"`:                           "\ufffd",
+		`emails[value eq "\u00C9@x"] and active eq true`: "É@x",
+	} {
+		sf, err := TranslateFilter(KindUser, f, 1)
+		require.NoError(t, err, f)
+		require.Contains(t, sf.Args, want, f)
+	}
+	_, err = TranslateFilter(KindUser, `userName eq "a\u0000"`, 1)
+	require.Equal(t, InvalidFilter, scimTypeOf(err))
 }
 
 func TestPatchApplier(t *testing.T) {
