@@ -298,20 +298,9 @@ func TestDirectorySyncEntraWorkerKilled(t *testing.T) {
 	require.True(t, ok && e.Code == errcode.Conflict, "%v", err)
 	require.Equal(t, run.ID.String(), e.Meta["running_run_id"])
 
-	// The run was started before any worker listened; restart it in small steps so it
-	// continues as new and can be interrupted between batches.
-	require.NoError(t, l.c.TerminateWorkflow(ctx, run.WorkflowID, "", "restart in small steps"))
-	_, err = l.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run.WorkflowID + "-steps", TaskQueue: l.queue}, WorkflowDirectorySync,
-		DirectorySyncInput{OrgID: l.org.String(), RunID: run.ID.String(), CallsPerRun: 3, MaxSteps: 1})
-	require.NoError(t, err)
-	run.WorkflowID += "-steps"
-
+	l.restartInSteps(&run)
 	first := l.startWorker(0)
-	require.Eventually(t, func() bool {
-		var n int
-		_ = l.pool.QueryRow(ctx, `SELECT count(*) FROM directory_sync_batch WHERE run_id = $1`, run.ID).Scan(&n)
-		return n >= 3
-	}, time.Minute, 50*time.Millisecond)
+	l.awaitBatches(run, 3)
 	first.Stop() // the worker dies mid-sync
 	second := l.startWorker(0)
 	defer second.Stop()
@@ -351,21 +340,10 @@ func TestDirectorySyncPostgresRestarted(t *testing.T) {
 	require.NoError(t, err)
 	run, err := l.dir.TriggerRun(ctx, l.org, false)
 	require.NoError(t, err)
-	// Restart the run in small steps (continue-as-new between batches) so the crash lands
-	// in the middle of it.
-	require.NoError(t, l.c.TerminateWorkflow(ctx, run.WorkflowID, "", "restart in small steps"))
-	_, err = l.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run.WorkflowID + "-steps", TaskQueue: l.queue}, WorkflowDirectorySync,
-		DirectorySyncInput{OrgID: l.org.String(), RunID: run.ID.String(), CallsPerRun: 3, MaxSteps: 1})
-	require.NoError(t, err)
-	run.WorkflowID += "-steps"
-
+	l.restartInSteps(&run)
 	wk := l.startWorker(0)
 	defer wk.Stop()
-	require.Eventually(t, func() bool {
-		var n int
-		_ = l.pool.QueryRow(ctx, `SELECT count(*) FROM directory_sync_batch WHERE run_id = $1`, run.ID).Scan(&n)
-		return n >= 3
-	}, time.Minute, 20*time.Millisecond)
+	l.awaitBatches(run, 3)
 	var status string
 	require.NoError(t, l.pool.QueryRow(ctx, `SELECT status FROM directory_sync_run WHERE id = $1`, run.ID).Scan(&status))
 	require.Equal(t, "RUNNING", status, "the crash comes mid-sync")
@@ -374,6 +352,26 @@ func TestDirectorySyncPostgresRestarted(t *testing.T) {
 	require.EqualValues(t, 3000, got.Counts[directory.CountUsersCreated], "every user counted exactly once")
 	require.EqualValues(t, 3101, got.Counts[directory.CountMembersAdded])
 	l.requireEqualsDirectory(d)
+}
+
+// restartInSteps replaces a run's workflow (started before any worker listened) with one
+// that continues as new after every batch, so a fault can land between batches.
+func (l *liveDir) restartInSteps(run *directory.Run) {
+	ctx := context.Background()
+	require.NoError(l.t, l.c.TerminateWorkflow(ctx, run.WorkflowID, "", "restart in small steps"))
+	_, err := l.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run.WorkflowID + "-steps", TaskQueue: l.queue}, WorkflowDirectorySync,
+		DirectorySyncInput{OrgID: l.org.String(), RunID: run.ID.String(), CallsPerRun: 3, MaxSteps: 1})
+	require.NoError(l.t, err)
+	run.WorkflowID += "-steps"
+}
+
+// awaitBatches waits until the run has applied n batches.
+func (l *liveDir) awaitBatches(run directory.Run, n int) {
+	require.Eventually(l.t, func() bool {
+		var got int
+		_ = l.pool.QueryRow(context.Background(), `SELECT count(*) FROM directory_sync_batch WHERE run_id = $1`, run.ID).Scan(&got)
+		return got >= n
+	}, time.Minute, 20*time.Millisecond)
 }
 
 func ptr[T any](v T) *T { return &v }
